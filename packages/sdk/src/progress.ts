@@ -1,0 +1,21 @@
+/**
+ * Progress is an event stream: the SDK emits, each adapter renders (bars on a terminal,
+ * plain lines in CI, log groups in Actions). Events never carry secrets.
+ */
+export type ProgressPhase = 'build' | 'run' | 'smoke' | 'tag' | 'push' | 'pull' | 'promote' | 'login' | 'release';
+
+export type ProgressEvent =
+  | { type: 'phase-start'; phase: ProgressPhase; message: string }
+  | { type: 'phase-end'; phase: ProgressPhase; message: string; durationMs: number; ok: boolean }
+  /** A Dockerfile instruction started: `Step 3/9 : RUN pip install ...`. */
+  | { type: 'build-step'; step: number; totalSteps: number; instruction: string; cached?: boolean }
+  /** A line of output from a build step or a container. */
+  | { type: 'log'; phase: ProgressPhase; line: string }
+  /** Per-layer transfer progress (push or pull). */
+  | { type: 'layer'; phase: 'push' | 'pull'; layerId: string; status: string; current?: number; total?: number }
+  /** A transient failure that will be retried. */
+  | { type: 'retry'; phase: ProgressPhase; attempt: number; delayMs: number; reason: string }
+  | { type: 'warning'; phase: ProgressPhase; message: string }
+  | { type: 'info'; phase: ProgressPhase; message: string };
+
+export type ProgressListener = (event: ProgressEvent) => void;
