@@ -2,6 +2,28 @@
 
 export { type Clock, systemClock } from './clock.js';
 export {
+  CONFIG_FILE_NAMES,
+  type LoadedShipConfig,
+  type LoadShipConfigOptions,
+  loadShipConfig,
+  parseShipConfig,
+} from './config/load.js';
+export {
+  type ConfigRegistryAuth,
+  type ConfigRegistryTarget,
+  type ConfigReleaseDefaults,
+  type ConfigSmokeOptions,
+  configDefaults,
+  registryTarget,
+} from './config/options.js';
+export {
+  parseDuration,
+  type ShipConfig,
+  type ShipConfigRegistry,
+  type ShipConfigSmoke,
+  shipConfigSchema,
+} from './config/schema.js';
+export {
   type AnalyzeOptions,
   analyzeDockerfile,
   assertTarget,
