@@ -34,6 +34,18 @@ export {
   type DockerfilePort,
   type DockerfileStage,
 } from './dockerfile/analysis.js';
+export {
+  formatLintJson,
+  formatLintText,
+  type LintOptions,
+  type LintResult,
+  type LintTextOptions,
+  lintDockerfile,
+  lintDockerfileText,
+  lintExitCode,
+} from './dockerfile/lint.js';
+export { LINT_RULES, type LintFinding, type LintRule, type LintRuleId, type LintSeverity } from './dockerfile/rules.js';
+export { type SarifOptions, toSarif } from './dockerfile/sarif.js';
 export { assertEngineReachable, type EngineOptions } from './engine/client.js';
 export { describeConnection, type EngineConnection, resolveEngineConnection } from './engine/connection.js';
 export {
