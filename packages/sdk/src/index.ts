@@ -62,4 +62,9 @@ export {
   type ShipErrorCode,
 } from './errors.js';
 export type { ProgressEvent, ProgressListener, ProgressPhase } from './progress.js';
+export { type BlobSource, type Manifest, RegistryClient, type RegistryClientOptions } from './registry/client.js';
+export { classifyRegistryError, RegistryHttpError } from './registry/errors.js';
+export { type ListTagsOptions, listTags } from './registry/list-tags.js';
+export { MEDIA_TYPES } from './registry/media-types.js';
+export { type PromoteOptions, type PromoteResult, promote } from './registry/promote.js';
 export { type RetryDecision, type RetryOptions, withRetry } from './retry.js';

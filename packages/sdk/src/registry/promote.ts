@@ -1,0 +1,227 @@
+import { InvalidInputError, throwIfAborted } from '../errors.js';
+import type { ProgressListener } from '../progress.js';
+import { type BlobSource, type Manifest, RegistryClient, type RegistryClientOptions } from './client.js';
+import type { RegistryAuth } from './credentials.js';
+import { type Descriptor, isIndexMediaType, manifestContent } from './media-types.js';
+import { formatRef, parseRepositoryRef, type RepositoryRef } from './reference.js';
+
+export interface PromoteOptions extends Omit<RegistryClientOptions, 'auth' | 'phase'> {
+  /** The image already in a registry: `registry/name:tag` or `registry/name@sha256:...`. */
+  source: string;
+  /** New tags: bare (`1.2.3`, put on `destination` or the source's repository) or full references. */
+  tags: string[];
+  /** Another repository (`registry/name`) to copy the image to; bare tags land there. */
+  destination?: string;
+  /** Credentials for the destination (and for the source when it is the same registry). */
+  auth?: RegistryAuth;
+  /** Credentials for the source registry when it differs from the destination's. */
+  sourceAuth?: RegistryAuth;
+  /** Blobs copied at the same time. Default 3. */
+  concurrency?: number;
+  onProgress?: ProgressListener;
+}
+
+export interface PromoteResult {
+  /** The manifest digest, the same in every repository it was put in. */
+  digest: string;
+  /** The references created, `registry/name:tag`. */
+  refs: string[];
+  /** Blob bytes uploaded (0 for a promotion within a repository or a complete mount). */
+  bytesUploaded: number;
+  /** HTTP requests sent, token requests and retries included. */
+  requests: number;
+}
+
+interface Target {
+  repo: RepositoryRef;
+  tags: string[];
+}
+
+/** Pure: the repositories and tags a promotion writes, in the order given, duplicates dropped. */
+export function planPromotion(source: RepositoryRef, tags: string[], destination?: string): Target[] {
+  if (tags.length === 0) throw new InvalidInputError('No tags to promote to; pass at least one with --tag.');
+  const defaultRepo =
+    destination === undefined
+      ? { registry: source.registry, host: source.host, name: source.name }
+      : parseRepositoryRef(destination);
+  if (defaultRepo.tag !== undefined || defaultRepo.digest !== undefined) {
+    throw new InvalidInputError(
+      `The destination '${destination}' names a tag or digest; pass a repository like registry.example.com/app and the tags with --tag.`,
+    );
+  }
+  const targets = new Map<string, Target>();
+  for (const tag of tags) {
+    const ref = tag.includes('/') ? parseRepositoryRef(tag) : parseRepositoryRef(`${formatRef(defaultRepo)}:${tag}`);
+    if (ref.tag === undefined || ref.digest !== undefined) {
+      throw new InvalidInputError(
+        `The tag '${tag}' names no tag (or a digest); pass tags like 1.2.3 or registry.example.com/app:1.2.3.`,
+      );
+    }
+    const key = formatRef(ref);
+    const target = targets.get(key) ?? { repo: { registry: ref.registry, host: ref.host, name: ref.name }, tags: [] };
+    if (!target.tags.includes(ref.tag)) target.tags.push(ref.tag);
+    targets.set(key, target);
+  }
+  return [...targets.values()];
+}
+
+/**
+ * Adds tags to an image already in a registry, without an engine. Within the source's
+ * repository each tag is one manifest PUT of the exact bytes (same digest, indexes kept).
+ * To another repository it first makes every blob exist there, by cross-repository mount on
+ * the same registry, else by streaming only the blobs the destination lacks, and only then
+ * writes the tags, so a failure leaves no tag pointing at a half-copied image.
+ */
+export async function promote(options: PromoteOptions): Promise<PromoteResult> {
+  const source = parseRepositoryRef(options.source);
+  const targets = planPromotion(source, options.tags, options.destination);
+  const emit = options.onProgress;
+  const { auth, sourceAuth } = options;
+  const connection = connectionOptions(options);
+  const clients = new Map<string, Map<RegistryAuth | undefined, RegistryClient>>();
+  const clientFor = (registry: string, credentials: RegistryAuth | undefined): RegistryClient => {
+    const byCredentials = clients.get(registry) ?? new Map<RegistryAuth | undefined, RegistryClient>();
+    clients.set(registry, byCredentials);
+    let client = byCredentials.get(credentials);
+    if (!client) {
+      client = new RegistryClient(registry, { ...connection, ...(credentials ? { auth: credentials } : {}), phase: 'promote' });
+      byCredentials.set(credentials, client);
+    }
+    return client;
+  };
+  const sourceClient = clientFor(
+    source.registry,
+    sourceAuth ?? (targets.some((t) => t.repo.registry === source.registry) ? auth : undefined),
+  );
+  const allClients = () => [...clients.values()].flatMap((byCredentials) => [...byCredentials.values()]);
+  const started = Date.now();
+  emit?.({ type: 'phase-start', phase: 'promote', message: `Promoting ${options.source}` });
+  try {
+    const reference = source.digest ?? source.tag ?? 'latest';
+    const manifest = await sourceClient.getManifest(source.name, reference);
+    const refs: string[] = [];
+    for (const target of targets) {
+      throwIfAborted(options.signal);
+      const client = clientFor(target.repo.registry, target.repo.registry === source.registry ? (auth ?? sourceAuth) : auth);
+      const sameRepository = target.repo.registry === source.registry && target.repo.name === source.name;
+      if (!sameRepository) {
+        await copyReferenced(manifest, {
+          source,
+          sourceClient,
+          target: target.repo,
+          client,
+          mountable: target.repo.registry === source.registry,
+          concurrency: options.concurrency ?? 3,
+          ...(emit ? { emit } : {}),
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+      }
+      for (const tag of target.tags) {
+        throwIfAborted(options.signal);
+        await client.putManifest(target.repo.name, tag, manifest);
+        const ref = formatRef(target.repo, tag);
+        refs.push(ref);
+        emit?.({ type: 'info', phase: 'promote', message: `Tagged ${ref} (${manifest.digest})` });
+      }
+    }
+    const all = allClients();
+    const result: PromoteResult = {
+      digest: manifest.digest,
+      refs,
+      bytesUploaded: all.reduce((sum, c) => sum + c.bytesUploaded, 0),
+      requests: all.reduce((sum, c) => sum + c.requests, 0),
+    };
+    emit?.({
+      type: 'phase-end',
+      phase: 'promote',
+      message: `Promoted ${manifest.digest} to ${refs.length} tag(s)`,
+      durationMs: Date.now() - started,
+      ok: true,
+    });
+    return result;
+  } catch (error) {
+    emit?.({
+      type: 'phase-end',
+      phase: 'promote',
+      message: `Promotion of ${options.source} failed`,
+      durationMs: Date.now() - started,
+      ok: false,
+    });
+    throw error;
+  } finally {
+    await Promise.all(allClients().map((c) => c.close()));
+  }
+}
+
+function connectionOptions(options: PromoteOptions): Omit<RegistryClientOptions, 'auth' | 'phase'> {
+  const { caCert, certsDir, insecure, clock, retry, signal, onProgress, chunkSize } = options;
+  return Object.fromEntries(
+    Object.entries({ caCert, certsDir, insecure, clock, retry, signal, onProgress, chunkSize }).filter(
+      ([, value]) => value !== undefined,
+    ),
+  );
+}
+
+interface CopyContext {
+  source: RepositoryRef;
+  sourceClient: RegistryClient;
+  target: Pick<RepositoryRef, 'registry' | 'name'>;
+  client: RegistryClient;
+  mountable: boolean;
+  concurrency: number;
+  emit?: ProgressListener;
+  signal?: AbortSignal;
+}
+
+/** Makes everything `manifest` refers to exist in the target repository (not the manifest itself). */
+async function copyReferenced(manifest: Manifest, context: CopyContext): Promise<void> {
+  const content = manifestContent(manifest.bytes);
+  if (isIndexMediaType(manifest.mediaType) || content.manifests.length > 0) {
+    for (const child of content.manifests) {
+      throwIfAborted(context.signal);
+      const present = await context.client.headManifest(context.target.name, child.digest);
+      if (present) continue;
+      const childManifest = await context.sourceClient.getManifest(context.source.name, child.digest);
+      await copyReferenced(childManifest, context);
+      await context.client.putManifest(context.target.name, child.digest, childManifest);
+    }
+    return;
+  }
+  await inPool(content.blobs, context.concurrency, (blob) => copyBlob(blob, context));
+}
+
+async function copyBlob(blob: Descriptor, context: CopyContext): Promise<void> {
+  throwIfAborted(context.signal);
+  const layerId = blob.digest.replace(/^sha256:/, '').slice(0, 12);
+  if (await context.client.blobExists(context.target.name, blob.digest)) {
+    context.emit?.({ type: 'layer', phase: 'push', layerId, status: 'Layer already exists', total: blob.size });
+    return;
+  }
+  const read: BlobSource = (range) => context.sourceClient.getBlob(context.source.name, blob.digest, range);
+  const how = await context.client.ensureBlob(
+    context.target.name,
+    blob,
+    read,
+    context.mountable ? { mountFrom: context.source.name } : {},
+  );
+  const status = how === 'mounted' ? `Mounted from ${context.source.name}` : how === 'exists' ? 'Layer already exists' : 'Pushed';
+  context.emit?.({
+    type: 'layer',
+    phase: 'push',
+    layerId,
+    status,
+    ...(how === 'uploaded' ? { current: blob.size } : {}),
+    total: blob.size,
+  });
+}
+
+async function inPool<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+}
