@@ -1,5 +1,5 @@
+import { DockerignoreMatcher } from '../build/dockerignore.js';
 import type { DockerfileAnalysis, DockerfileInstruction, DockerfileStage } from './analysis.js';
-import { isExcludedByDockerignore, parseDockerignore } from './dockerignore.js';
 import { aptInstallArgs, isDependencyInstall, parseShellCommands, pipInstallArgs, type ShellCommand } from './shell.js';
 
 export type LintSeverity = 'error' | 'warning' | 'info';
@@ -475,8 +475,8 @@ function checkDockerignore(input: LintInput, emit: Emit): void {
     );
     return;
   }
-  const patterns = parseDockerignore(input.dockerignore);
-  const missing = REQUIRED_DOCKERIGNORE_ENTRIES.filter((entry) => !isExcludedByDockerignore(patterns, entry));
+  const matcher = DockerignoreMatcher.fromText(input.dockerignore);
+  const missing = REQUIRED_DOCKERIGNORE_ENTRIES.filter((entry) => !matcher.ignores(entry));
   if (missing.length > 0) {
     emit(
       'CS016',
