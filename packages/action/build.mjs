@@ -12,6 +12,7 @@ await rm(here('./dist'), { recursive: true, force: true });
 const result = await build({
   entryPoints: [here('./src/index.ts')],
   outfile: here('./dist/index.js'),
+  absWorkingDir: here('.'),
   bundle: true,
   platform: 'node',
   // GitHub runs it on node24 (action.yml); it must still run on Node 20.
