@@ -1,0 +1,133 @@
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+
+export interface ProxyOptions {
+  /** The registry behind the proxy: `http://127.0.0.1:<port>`. */
+  upstream: string;
+  /** Share of requests whose connection is reset (0..1). Default 0: a counting proxy. */
+  resetRate?: number;
+  /** Share of requests answered `503 Service Unavailable` instead of forwarded. Default 0. */
+  errorRate?: number;
+  /** No request (method and path) fails more often than this, so bounded retries always get through. Default 2. */
+  maxFailuresPerRequest?: number;
+  /** Seed of the deterministic random sequence that picks the failures. */
+  seed?: number;
+  /** The proxy closes itself after this long, so a hung test cannot leave it running. Default 10 minutes. */
+  lifetimeMs?: number;
+}
+
+export interface ProxiedRequest {
+  method: string;
+  path: string;
+  /** Request body bytes the proxy read from the client. */
+  bytesIn: number;
+  outcome: 'forwarded' | 'reset' | '503';
+  status?: number;
+}
+
+export interface RegistryProxy {
+  host: string;
+  url: string;
+  requests: ProxiedRequest[];
+  /** Body bytes of blob uploads (PATCH and PUT under `/blobs/uploads/`) forwarded to the registry. */
+  blobBytesUploaded(): number;
+  stop(): Promise<void>;
+}
+
+/** A small deterministic PRNG (mulberry32), so a flaky run can be replayed with its seed. */
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * An HTTP proxy in front of a registry that counts what goes through it and, when asked,
+ * misbehaves: it resets connections (mid-body for uploads) and answers 503, at the given rates.
+ * The Host header goes through untouched, so the registry's upload Locations point back here.
+ */
+export async function startRegistryProxy(options: ProxyOptions): Promise<RegistryProxy> {
+  const upstream = new URL(options.upstream);
+  const random = mulberry32(options.seed ?? 7);
+  const resetRate = options.resetRate ?? 0;
+  const errorRate = options.errorRate ?? 0;
+  const maxFailures = options.maxFailuresPerRequest ?? 2;
+  const failures = new Map<string, number>();
+  const requests: ProxiedRequest[] = [];
+  const sockets = new Set<Socket>();
+
+  const server: Server = createServer((incoming, outgoing) => {
+    const path = incoming.url ?? '/';
+    const key = `${incoming.method} ${path.split('?')[0]}`;
+    const record: ProxiedRequest = { method: incoming.method ?? 'GET', path, bytesIn: 0, outcome: 'forwarded' };
+    requests.push(record);
+    const roll = random();
+    const mayFail = (failures.get(key) ?? 0) < maxFailures;
+    incoming.on('data', (chunk: Buffer) => {
+      record.bytesIn += chunk.length;
+    });
+    if (mayFail && roll < resetRate) {
+      failures.set(key, (failures.get(key) ?? 0) + 1);
+      record.outcome = 'reset';
+      // Reset after some of the body arrived, as a dropped upload looks on the wire.
+      const reset = () => incoming.socket.resetAndDestroy();
+      if (record.method === 'PUT' || record.method === 'PATCH') incoming.once('data', reset);
+      else reset();
+      incoming.once('end', reset);
+      return;
+    }
+    if (mayFail && roll < resetRate + errorRate) {
+      failures.set(key, (failures.get(key) ?? 0) + 1);
+      record.outcome = '503';
+      record.status = 503;
+      incoming.resume();
+      incoming.once('end', () => {
+        outgoing.writeHead(503, { 'content-type': 'text/plain', connection: 'close' });
+        outgoing.end('Service Unavailable\n');
+      });
+      return;
+    }
+    const forwarded = httpRequest(
+      { host: upstream.hostname, port: upstream.port, method: incoming.method, path, headers: incoming.headers },
+      (answer) => {
+        record.status = answer.statusCode;
+        outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(outgoing);
+      },
+    );
+    forwarded.on('error', () => incoming.socket.destroy());
+    incoming.pipe(forwarded);
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      clearTimeout(lifetime);
+      for (const socket of sockets) socket.destroy();
+      server.close(() => resolve());
+    });
+  const lifetime = setTimeout(() => void stop(), options.lifetimeMs ?? 600_000);
+  lifetime.unref();
+  return {
+    host: `127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    blobBytesUploaded: () =>
+      requests
+        .filter(
+          (r) => r.outcome === 'forwarded' && (r.method === 'PUT' || r.method === 'PATCH') && r.path.includes('/blobs/uploads/'),
+        )
+        .reduce((sum, r) => sum + r.bytesIn, 0),
+    stop,
+  };
+}
