@@ -1,0 +1,29 @@
+import { dirname } from 'node:path';
+import { formatLintJson, formatLintText, lintDockerfile, lintExitCode, toSarif } from '@container-ship/sdk';
+import type { CliContext, CommandResult } from '../context.js';
+import { configFor } from '../inputs.js';
+
+interface Flags {
+  format: 'text' | 'json' | 'sarif';
+  ignore?: string[];
+  port?: number;
+}
+
+/** `ship lint`: findings as text, JSON or SARIF; exit 1 while any warning or error remains. */
+export async function run(ctx: CliContext, [dockerfile = 'Dockerfile']: string[], flags: Flags): Promise<CommandResult> {
+  const path = ctx.path(dockerfile);
+  const config = await configFor(ctx, dirname(path));
+  const smokePort = flags.port ?? (config.smoke === false ? undefined : config.smoke?.port);
+  const ignore = [...(config.lintIgnore ?? []), ...(flags.ignore ?? [])];
+  const result = await lintDockerfile({
+    dockerfile: path,
+    ...(smokePort === undefined ? {} : { smokePort }),
+    ...(ignore.length > 0 ? { ignore } : {}),
+  });
+  const shown = { ...result, file: dockerfile };
+  const format = ctx.globals.json && flags.format === 'text' ? 'json' : flags.format;
+  const exitCode = lintExitCode([shown]);
+  if (format === 'sarif') return { exitCode, data: toSarif([shown]), text: JSON.stringify(toSarif([shown]), null, 2) };
+  if (format === 'json') return { exitCode, data: JSON.parse(formatLintJson([shown])), text: formatLintJson([shown]) };
+  return { exitCode, data: JSON.parse(formatLintJson([shown])), text: formatLintText([shown]), quietText: '' };
+}

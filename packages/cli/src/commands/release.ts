@@ -1,0 +1,135 @@
+import { type ReleaseResult, release } from '@container-ship/sdk';
+import type { CliContext, CommandResult } from '../context.js';
+import { type BuildFlags, buildInputs, configFor, defined, imagesFrom, type TagFlags, tagInputs } from '../inputs.js';
+import { formatBytes, formatDuration, shortId } from '../output/format.js';
+import type { Style } from '../output/style.js';
+import { renderTable } from '../output/table.js';
+import { smokeVerdict } from './smoke.js';
+
+interface Flags extends BuildFlags, TagFlags {
+  registry?: string[];
+  /** commander's `--no-smoke` / `--no-push`: false when given. */
+  smoke?: boolean;
+  push?: boolean;
+  port?: number;
+  path?: string;
+  expectStatus?: number;
+  expectBody?: string;
+  timeout?: number;
+}
+
+/** `--registry ghcr.io` (a host) or `--registry ghcr.io/team/app` (an image name). */
+export function registryTarget(value: string): { registry: string } | { image: string } {
+  return value.includes('/') ? { image: value } : { registry: value };
+}
+
+/** `ship release`: one SDK release call (build → smoke → tag → push); exit 1 when the smoke test or a push failed. */
+export async function run(ctx: CliContext, [context = '.']: string[], flags: Flags): Promise<CommandResult> {
+  const contextDir = ctx.path(context);
+  const config = await configFor(ctx, contextDir);
+  const tagging = tagInputs(flags, config);
+  const configSmoke = config.smoke === false ? undefined : (config.smoke ?? {});
+  const smoke =
+    flags.smoke === false || (config.smoke === false && flags.port === undefined && flags.path === undefined)
+      ? false
+      : {
+          ...configSmoke,
+          ...defined('port', flags.port),
+          ...defined('path', flags.path),
+          ...defined('expectStatus', flags.expectStatus),
+          ...defined('expectBody', flags.expectBody),
+          ...defined('timeoutMs', flags.timeout),
+        };
+  const registries = [...(config.registries ?? []), ...(flags.registry ?? []).map(registryTarget)];
+  const result = await release({
+    context: config.context ?? contextDir,
+    image: imagesFrom(flags, config, true),
+    ...defined('version', tagging.version),
+    ...defined('tagRules', tagging.rules),
+    ...defined('flavor', tagging.flavor),
+    ...buildInputs(flags, config),
+    ...(registries.length > 0 ? { registries } : {}),
+    smoke,
+    push: flags.push !== false,
+    signal: ctx.signal,
+    onProgress: ctx.onProgress,
+    ...ctx.engine,
+  });
+  const failed = result.smoke?.status === 'failed' || result.publish.some((p) => !p.ok);
+  return {
+    exitCode: failed ? 1 : 0,
+    data: releaseJson(result),
+    text: releaseSummary(result, ctx.out),
+    quietText: result.digest ?? result.imageId,
+  };
+}
+
+/** The --json object: the fields scripts rely on first, then the details. */
+export function releaseJson(result: ReleaseResult) {
+  return {
+    image: result.image,
+    version: result.version,
+    tags: result.tags,
+    digest: result.digest ?? null,
+    size: result.size,
+    imageId: result.imageId,
+    smoke: result.smoke
+      ? {
+          status: result.smoke.status,
+          url: result.smoke.url,
+          durationMs: result.smoke.durationMs,
+          ...(result.smoke.httpStatus === undefined ? {} : { httpStatus: result.smoke.httpStatus }),
+          ...(result.smoke.reason === undefined ? {} : { reason: result.smoke.reason }),
+        }
+      : null,
+    pushed: result.pushed,
+    publish: result.publish,
+    durations: result.durations,
+    skipped: result.plan.skipped,
+  };
+}
+
+export function releaseSummary(result: ReleaseResult, style: Style): string {
+  const smoke = result.smoke;
+  const rows: string[][] = [
+    ['image', result.image],
+    ['version', result.version || style.dim('(none)')],
+    ['tags', result.tags.join('\n')],
+    ['image id', shortId(result.imageId)],
+    ['size', formatBytes(result.size)],
+    [
+      'smoke',
+      smoke
+        ? `${smoke.status === 'passed' ? style.green('passed') : style.red('failed')}  ${smoke.url} (${formatDuration(smoke.durationMs)})`
+        : style.dim('skipped'),
+    ],
+    ['pushed', result.pushed ? style.green('yes') : style.yellow('no')],
+    ...(result.digest ? [['digest', result.digest]] : []),
+    [
+      'time',
+      (['build', 'smoke', 'push'] as const)
+        .filter((phase) => result.durations[phase] !== undefined)
+        .map((phase) => `${phase} ${formatDuration(result.durations[phase])}`)
+        .join(' · '),
+    ],
+  ];
+  const parts = [renderTable({ rows })];
+  if (result.publish.length > 1 || result.publish.some((p) => !p.ok)) {
+    parts.push(
+      renderTable(
+        {
+          head: ['registry', 'refs', 'result'],
+          rows: result.publish.map((p) => [
+            p.registry,
+            p.refs.join('\n'),
+            p.ok ? style.green('ok') : style.red(p.error ?? 'failed'),
+          ]),
+        },
+        { head: style.bold },
+      ),
+    );
+  }
+  if (smoke?.status === 'failed')
+    parts.push(`${smokeVerdict(smoke, style)}\n${style.red('Nothing was pushed because the smoke test failed.')}\n`);
+  return parts.join('\n');
+}

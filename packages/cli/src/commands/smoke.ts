@@ -1,0 +1,55 @@
+import { type SmokeResult, smokeTest } from '@container-ship/sdk';
+import type { CliContext, CommandResult } from '../context.js';
+import { configFor, defined } from '../inputs.js';
+import { formatDuration } from '../output/format.js';
+import type { Style } from '../output/style.js';
+
+interface Flags {
+  port?: number;
+  path?: string;
+  expectStatus?: number;
+  expectBody?: string;
+  timeout?: number;
+  env?: Record<string, string>;
+}
+
+const LOG_LINES = 20;
+
+/** `ship smoke`: start the image, wait for an HTTP answer, judge it; exit 1 when it fails. */
+export async function run(ctx: CliContext, [image = '']: string[], flags: Flags): Promise<CommandResult> {
+  const config = await configFor(ctx, ctx.cwd);
+  const fromConfig = config.smoke === false ? {} : (config.smoke ?? {});
+  const env = { ...fromConfig.env, ...flags.env };
+  const result = await smokeTest({
+    image,
+    ...defined('port', flags.port ?? fromConfig.port),
+    ...defined('path', flags.path ?? fromConfig.path),
+    ...defined('expectStatus', flags.expectStatus ?? fromConfig.expectStatus),
+    ...defined('expectBody', flags.expectBody ?? fromConfig.expectBody),
+    ...defined('timeoutMs', flags.timeout ?? fromConfig.timeoutMs),
+    ...(Object.keys(env).length > 0 ? { env } : {}),
+    signal: ctx.signal,
+    onProgress: ctx.onProgress,
+    ...ctx.engine,
+  });
+  return {
+    exitCode: result.status === 'passed' ? 0 : 1,
+    data: result,
+    text: smokeVerdict(result, ctx.out),
+    quietText: result.status,
+  };
+}
+
+/** The verdict, the time, and on failure the reason and the container's last log lines. */
+export function smokeVerdict(result: SmokeResult, style: Style): string {
+  const status = result.httpStatus === undefined ? '' : ` → HTTP ${result.httpStatus}`;
+  if (result.status === 'passed')
+    return style.green(`✔ smoke test passed: ${result.url}${status} in ${formatDuration(result.durationMs)}`);
+  const lines = [
+    style.red(`✖ smoke test failed after ${formatDuration(result.durationMs)}: ${result.reason ?? 'no reason given'}`),
+  ];
+  if (result.url) lines.push(`  url: ${result.url}${status}`);
+  const logs = (result.logs ?? '').trimEnd().split('\n').filter(Boolean).slice(-LOG_LINES);
+  if (logs.length > 0) lines.push('  last log lines:', ...logs.map((line) => style.dim(`  │ ${line}`)));
+  return lines.join('\n');
+}

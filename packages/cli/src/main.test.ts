@@ -1,0 +1,87 @@
+import { describe, expect, test } from 'vitest';
+import { ship } from '../test/cli.js';
+
+describe('usage errors exit 2 with one line and the nearest valid choice', () => {
+  test.each([
+    [['biuld'], /^✖ unknown command 'biuld'; did you mean build\?\n$/],
+    [['tags', '--imge', 'app'], /^✖ unknown option '--imge'; did you mean --image\?\n$/],
+    [['--jsn', 'tags'], /^✖ unknown option '--jsn'; did you mean --json\?\n$/],
+    [['smoke'], /^✖ missing required argument 'image'; see ship smoke --help\.\n$/],
+    [
+      ['smoke', 'app', '--port', 'web'],
+      /^✖ option '--port <port>' argument 'web' is invalid\. expected a port number from 1 to 65535; see ship smoke --help\.\n$/,
+    ],
+    [['smoke', 'app', '--timeout', 'soon'], /expected a duration like 30s, 500ms or 2m/],
+    [['smoke', 'app', '--expect-status', '20'], /expected an HTTP status from 100 to 599/],
+    [['run', 'app', '-p', '5000:x'], /expected CONTAINER_PORT or CONTAINER_PORT:HOST_PORT/],
+    [['build', '--build-arg', 'NOVALUE'], /expected KEY=VALUE, got "NOVALUE"/],
+    [['lint', '--format', 'xml'], /argument 'xml' is invalid\. Allowed choices are text, json, sarif/],
+    [['init', '--template', 'ruby'], /Allowed choices are python/],
+    [['ps', 'extra'], /too many arguments for 'ps'/],
+  ])('ship %j', async (argv, message) => {
+    const run = await ship(argv);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(run.stdout).toBe('');
+  });
+
+  test('with --json a usage error is also one JSON object on stdout', async () => {
+    const run = await ship(['--json', 'tags', '--imge', 'x']);
+    expect(run.code).toBe(2);
+    expect(JSON.parse(run.stdout)).toEqual({
+      error: { code: 'USAGE', message: "unknown option '--imge'; did you mean --image?" },
+    });
+  });
+});
+
+describe('help and version', () => {
+  test('--version prints the package version and exits 0', async () => {
+    const run = await ship(['--version']);
+    expect(run).toEqual({ code: 0, stdout: '0.0.0\n', stderr: '' });
+  });
+
+  test('--help lists every command', async () => {
+    const run = await ship(['--help']);
+    expect(run.code).toBe(0);
+    for (const name of [
+      'build',
+      'run',
+      'smoke',
+      'push',
+      'release',
+      'tags',
+      'login',
+      'promote',
+      'lint',
+      'init',
+      'logs',
+      'ps',
+      'stop',
+      'clean',
+    ]) {
+      expect(run.stdout).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
+    }
+  });
+
+  test.each([
+    'build',
+    'run',
+    'smoke',
+    'push',
+    'release',
+    'tags',
+    'login',
+    'promote',
+    'lint',
+    'init',
+    'logs',
+    'ps',
+    'stop',
+    'clean',
+  ])('ship %s --help shows an example', async (name) => {
+    const run = await ship([name, '--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(new RegExp(`Examples:\\n  \\$ (.*\\s)?ship ${name}\\b`));
+  });
+});

@@ -1,0 +1,116 @@
+import { CommanderError } from 'commander';
+import {
+  type CliContext,
+  type CliIO,
+  type CommandResult,
+  createContext,
+  type GlobalOptions,
+  type OutputStream,
+} from './context.js';
+import { EXIT, errorJson, exitCodeFor, exitCodeForAbort, formatError, UsageError } from './output/errors.js';
+import { colorWanted, createStyle } from './output/style.js';
+import { type CommandModule, createProgram } from './program.js';
+
+export type { CliIO, OutputStream } from './context.js';
+
+/**
+ * Runs `ship` with `argv` (without `node` and the script) and returns the exit code. Never
+ * exits the process and never throws: the bin calls it with the real streams, tests with
+ * their own. 0 success, 1 a failed check or error, 2 bad usage, 130/143 when `signal` aborts.
+ */
+export async function runCli(argv: readonly string[], io: CliIO = {}): Promise<number> {
+  const stdout = io.stdout ?? process.stdout;
+  const stderr = io.stderr ?? process.stderr;
+  const env = io.env ?? process.env;
+  const cwd = io.cwd ?? process.cwd();
+  const signal = io.signal ?? new AbortController().signal;
+
+  let ctx: CliContext | undefined;
+  let result: CommandResult | undefined;
+  const program = createProgram(
+    async (load: () => Promise<CommandModule>, args, options) => {
+      const globals = globalOptions(program.opts());
+      ctx = createContext({ ...io, stdout, stderr, env, cwd }, globals, signal);
+      const command = await load();
+      try {
+        result = await command.run(ctx, args, options as never);
+      } finally {
+        ctx.progress.stop();
+      }
+    },
+    { writeOut: (text) => stdout.write(text), writeErr: (text) => stderr.write(text) },
+  );
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return EXIT.ok;
+      return reportError(new UsageError(usageMessage(error, argv)), ctx, { stdout, stderr, env, argv });
+    }
+    if (signal.aborted) return reportAbort(signal, ctx, stderr);
+    return reportError(error, ctx, { stdout, stderr, env, argv });
+  }
+  if (signal.aborted) return reportAbort(signal, ctx, stderr);
+  if (!ctx || !result) return EXIT.ok;
+  writeResult(ctx, result);
+  return result.exitCode ?? EXIT.ok;
+}
+
+function globalOptions(raw: Record<string, unknown>): GlobalOptions {
+  const globals: GlobalOptions = {
+    json: raw.json === true,
+    quiet: raw.quiet === true,
+    debug: raw.debug === true,
+    color: raw.color !== false,
+  };
+  if (typeof raw.config === 'string') globals.config = raw.config;
+  return globals;
+}
+
+function writeResult(ctx: CliContext, result: CommandResult): void {
+  if (ctx.globals.json) {
+    ctx.stdout.write(`${JSON.stringify(result.data, null, 2)}\n`);
+  } else if (ctx.globals.quiet) {
+    if (result.quietText) ctx.stdout.write(result.quietText.endsWith('\n') ? result.quietText : `${result.quietText}\n`);
+  } else if (result.text) {
+    ctx.stdout.write(result.text.endsWith('\n') ? result.text : `${result.text}\n`);
+  }
+}
+
+function reportError(
+  error: unknown,
+  ctx: CliContext | undefined,
+  o: { stdout: OutputStream; stderr: OutputStream; env: NodeJS.ProcessEnv; argv: readonly string[] },
+): number {
+  // Before a command ran (a usage error), the global flags are read from argv directly.
+  const json = ctx?.globals.json ?? o.argv.includes('--json');
+  const debug = ctx?.globals.debug ?? o.argv.includes('--debug');
+  const style =
+    ctx?.err ?? createStyle(colorWanted({ flag: !o.argv.includes('--no-color'), env: o.env, isTTY: o.stderr.isTTY === true }));
+  o.stderr.write(formatError(error, { debug, style }));
+  if (json) o.stdout.write(`${JSON.stringify(errorJson(error), null, 2)}\n`);
+  return exitCodeFor(error);
+}
+
+function reportAbort(signal: AbortSignal, ctx: CliContext | undefined, stderr: OutputStream): number {
+  const code = exitCodeForAbort(signal.reason);
+  const name = code === EXIT.sigterm ? 'SIGTERM' : 'SIGINT';
+  stderr.write(
+    `${ctx?.err.yellow(`✖ Stopped by ${name}; what this command started has been removed.`) ?? `✖ Stopped by ${name}.`}\n`,
+  );
+  return code;
+}
+
+/** commander's "error: unknown option '--imge'\n(Did you mean --image?)" as one sentence with the fix. */
+export function usageMessage(error: CommanderError, argv: readonly string[]): string {
+  const [first, ...rest] = error.message.replace(/^error:\s*/i, '').split('\n');
+  const hint = rest
+    .join(' ')
+    .trim()
+    .replace(/^\((.*)\)$/, '$1');
+  const base = (first ?? '').replace(/\.$/, '');
+  const command = argv.find((arg) => !arg.startsWith('-'));
+  const help = error.code === 'commander.unknownCommand' || command === undefined ? 'ship --help' : `ship ${command} --help`;
+  return hint ? `${base}; ${hint.charAt(0).toLowerCase()}${hint.slice(1)}` : `${base}; see ${help}.`;
+}

@@ -1,0 +1,294 @@
+import { Command, Option } from 'commander';
+import packageJson from '../package.json' with { type: 'json' };
+import { collect, collectKeyValue, collectPortMapping, parseCount, parsePort, parseStatus, parseTimeout } from './args.js';
+import type { CliContext, CommandResult } from './context.js';
+
+/** The shape of every `commands/*.ts`: loaded only when its command runs. */
+export interface CommandModule {
+  /** `options` are commander's parsed flags; each command declares their shape for itself. */
+  run(ctx: CliContext, args: string[], options: never): Promise<CommandResult>;
+}
+
+export type CommandRunner = (
+  load: () => Promise<CommandModule>,
+  args: string[],
+  options: Record<string, unknown>,
+) => Promise<void>;
+
+const examples = (...lines: string[]) => `\nExamples:\n${lines.map((line) => `  $ ${line}`).join('\n')}\n`;
+
+function addBuildOptions(command: Command): Command {
+  return command
+    .option('-f, --file <path>', 'the Dockerfile, relative to the context (default: Dockerfile)')
+    .option('--target <stage>', 'the build stage to stop at')
+    .option('--build-arg <key=value>', 'a build argument (repeatable)', collectKeyValue)
+    .option('--label <key=value>', 'an image label (repeatable)', collectKeyValue)
+    .option('--no-cache', 'do not use the build cache')
+    .option('--pull', 'always pull a newer base image')
+    .option('--platform <os/arch>', 'the platform to build for');
+}
+
+function addTagOptions(command: Command, what = 'the version to tag: v1.1 gives 1.1, 1, latest'): Command {
+  return command
+    .option('-t, --tag <version>', what)
+    .option('--rule <rule>', "a docker/metadata-action tag rule, e.g. 'type=semver,pattern={{version}}' (repeatable)", collect)
+    .option('--flavor <flavor>', "a metadata-action flavor line, e.g. 'latest=false' (repeatable)", collect);
+}
+
+function addSmokeOptions(command: Command): Command {
+  return command
+    .option('--port <port>', 'the container port the app listens on (default: 5000)', parsePort)
+    .option('--path <path>', 'the URL path to request (default: /)')
+    .option('--expect-status <code>', 'the HTTP status that passes (default: 200)', parseStatus)
+    .option('--expect-body <text>', 'text the response body must contain')
+    .option('--timeout <duration>', 'how long to wait for the app, e.g. 30s (default: 30s)', parseTimeout);
+}
+
+/**
+ * The command table: names, arguments, flags and examples are declared here (cheap to load);
+ * each command's implementation is imported only when that command runs.
+ */
+export function createProgram(
+  runCommand: CommandRunner,
+  output: { writeOut(text: string): void; writeErr(text: string): void },
+): Command {
+  const program = new Command('ship')
+    // Set before the subcommands are added: they copy it. Usage errors are printed by runCli, as one line.
+    .configureOutput({ ...output, outputError: () => {} })
+    .description('Build, smoke-test, tag and publish container images, the same way on a laptop and in CI.')
+    .version(packageJson.version, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .option('--json', 'print exactly one JSON object on stdout (progress goes to stderr)')
+    .option('-q, --quiet', 'print only the essential result, no progress')
+    .option('--debug', 'on errors, print the cause chain and stack traces')
+    .option('--no-color', 'never use colors (NO_COLOR works too)')
+    .option('-c, --config <path>', 'the config file (default: ship.yaml or ship.config.json in the context)')
+    .showSuggestionAfterError(true)
+    .showHelpAfterError(false)
+    .exitOverride()
+    .addHelpText(
+      'after',
+      examples(
+        'ship release examples/flask-app --image localhost:5001/examples/flask-app --tag v1.1',
+        'ship tags --image app --tag v1.1 --json',
+        'ship <command> --help',
+      ),
+    );
+
+  const action =
+    (load: () => Promise<CommandModule>) =>
+    async (...params: unknown[]) => {
+      // commander passes the positional arguments, then the options, then the command.
+      const command = params.at(-1) as Command;
+      const positional = params
+        .slice(0, -2)
+        .flatMap((value) => (Array.isArray(value) ? value : value === undefined ? [] : [value]));
+      await runCommand(load, positional as string[], command.opts());
+    };
+
+  addTagOptions(
+    addBuildOptions(
+      program
+        .command('build')
+        .summary('build an image and apply the planned tags')
+        .description('Build an image from a context through the Docker Engine API, then tag it with the planned tags.')
+        .argument('[context]', 'the build context directory', '.')
+        .option('-i, --image <name>', 'the image name (repeatable; default: image in ship.yaml)', collect),
+    ),
+  )
+    .addHelpText('after', examples('ship build examples/flask-app --image localhost:5001/examples/flask-app --tag v1.1'))
+    .action(action(() => import('./commands/build.js')));
+
+  program
+    .command('run')
+    .summary('run an image with its ports published on 127.0.0.1')
+    .description('Run a container; in the foreground it streams the logs and Ctrl-C stops and removes it.')
+    .argument('<image>', 'the image to run')
+    .argument('[command...]', 'the command to run instead of the image default')
+    .option(
+      '-p, --publish <port[:host]>',
+      'publish a container port on 127.0.0.1 (repeatable; host port picked when omitted)',
+      collectPortMapping,
+    )
+    .option('-e, --env <key=value>', 'an environment variable (repeatable)', collectKeyValue)
+    .option('--name <name>', 'the container name')
+    .option('-d, --detach', 'start it and return; stop it with ship stop')
+    .addHelpText(
+      'after',
+      examples(
+        'ship run localhost:5001/examples/flask-app:1.1 -p 5000',
+        'ship run app:dev -p 5000:8080 --env FLASK_DEBUG=1 --detach',
+      ),
+    )
+    .action(action(() => import('./commands/run.js')));
+
+  addSmokeOptions(
+    program
+      .command('smoke')
+      .summary('smoke-test an image over HTTP')
+      .description('Start the image, wait until it answers over HTTP, judge the answer, and remove the container.')
+      .argument('<image>', 'the image to test')
+      .option('-e, --env <key=value>', 'an environment variable for the container (repeatable)', collectKeyValue),
+  )
+    .addHelpText('after', examples('ship smoke localhost:5001/examples/flask-app:1.1 --path / --expect-status 200 --timeout 30s'))
+    .action(action(() => import('./commands/smoke.js')));
+
+  addTagOptions(
+    program
+      .command('push')
+      .summary('push an image (and its planned tags) to its registry')
+      .description('Push IMAGE (a full reference); with --tag, also the planned tags of the same repository.')
+      .argument('<image>', 'the image reference to push, e.g. localhost:5001/team/app:dev'),
+    'also push the planned tags of this version in the same repository',
+  )
+    .addHelpText(
+      'after',
+      examples('ship push localhost:5001/examples/flask-app:1.1', 'ship push localhost:5001/examples/flask-app:dev --tag v1.1'),
+    )
+    .action(action(() => import('./commands/push.js')));
+
+  addSmokeOptions(
+    addTagOptions(
+      addBuildOptions(
+        program
+          .command('release')
+          .summary('build → smoke → tag → push; nothing is pushed when the smoke test fails')
+          .description(
+            'Build the image, smoke-test it, tag it with the planned tags and push them; nothing is pushed when the smoke test fails.',
+          )
+          .argument('[context]', 'the build context directory', '.')
+          .option('-i, --image <name>', 'the image name (repeatable; default: image in ship.yaml)', collect)
+          .option('-r, --registry <registry>', 'also publish to this registry host or image name (repeatable)', collect)
+          .option('--no-smoke', 'skip the smoke test')
+          .option('--no-push', 'build, test and tag, but do not push'),
+      ),
+    ),
+  )
+    .addHelpText(
+      'after',
+      examples(
+        'ship release examples/flask-app --image localhost:5001/examples/flask-app --tag v1.1',
+        'ship release --tag v1.2.0 --json',
+      ),
+    )
+    .action(action(() => import('./commands/release.js')));
+
+  addTagOptions(
+    program
+      .command('tags')
+      .summary('print the tag plan')
+      .description(
+        'Print the tags a release would apply, from a version or from metadata-action rules and the git context (GITHUB_* or the local repository).',
+      )
+      .option('-i, --image <name>', 'an image name (repeatable; default: image in ship.yaml)', collect)
+      .option(
+        '--existing-tag <tag>',
+        'a tag the registry already has, so floating tags never move backwards (repeatable)',
+        collect,
+      ),
+  )
+    .addHelpText(
+      'after',
+      examples(
+        'ship tags --image app --tag v1.1',
+        "GITHUB_REF=refs/tags/v1.1.1 ship tags --image app --rule 'type=semver,pattern={{version}}' --rule 'type=semver,pattern={{major}}.{{minor}}'",
+      ),
+    )
+    .action(action(() => import('./commands/tags.js')));
+
+  program
+    .command('login')
+    .summary('store registry credentials like docker login')
+    .description(
+      'Log in to a registry (Docker Hub, GHCR, ECR, ACR, Artifact Registry or any other) and store the credentials like docker login does. The password comes from stdin or SHIP_PASSWORD, never from a flag.',
+    )
+    .argument('<registry>', 'the registry host, e.g. ghcr.io or localhost:5002')
+    .option('-u, --username <user>', 'the user name')
+    .option('--password-stdin', 'read the password or token from stdin')
+    // Only so that a password typed as a flag gets a clear refusal instead of "unknown option".
+    .addOption(new Option('--password <password>').hideHelp())
+    .addHelpText(
+      'after',
+      examples(
+        'echo "$TOKEN" | ship login ghcr.io -u octocat --password-stdin',
+        'SHIP_PASSWORD=... ship login localhost:5002 -u ship',
+      ),
+    )
+    .action(action(() => import('./commands/login.js')));
+
+  program
+    .command('promote')
+    .summary('add tags to an image in a registry without moving layers')
+    .description(
+      'Add tags to an image already in a registry (manifest copy, same digest), or copy it to another repository or registry.',
+    )
+    .argument('<source>', 'the image in the registry, e.g. localhost:5001/team/app:sha-abc1234')
+    .option('-t, --tag <version>', 'the version shortcut: v1.2.3 gives 1.2.3, 1.2, 1, latest (repeatable)', collect)
+    .option('--to <destination>', 'another repository or registry to copy to')
+    .addHelpText(
+      'after',
+      examples(
+        'ship promote localhost:5001/team/app:sha-abc1234 --tag v1.2.3',
+        'ship promote localhost:5001/team/app:1.2.3 --to localhost:5002/prod/app --tag v1.2.3',
+      ),
+    )
+    .action(action(() => import('./commands/promote.js')));
+
+  program
+    .command('lint')
+    .summary('lint a Dockerfile for size, cache and safety problems')
+    .description('Lint a Dockerfile: exit 1 when any warning or error remains.')
+    .argument('[dockerfile]', 'the Dockerfile', 'Dockerfile')
+    .addOption(new Option('--format <format>', 'the output format').choices(['text', 'json', 'sarif']).default('text'))
+    .option('--ignore <id>', 'a rule id to ignore (repeatable)', collect)
+    .option('--port <port>', 'the port the smoke test uses (default: 5000)', parsePort)
+    .addHelpText(
+      'after',
+      examples('ship lint examples/flask-app/Dockerfile.naive', 'ship lint Dockerfile --format sarif > lint.sarif'),
+    )
+    .action(action(() => import('./commands/lint.js')));
+
+  program
+    .command('init')
+    .summary('write an optimised Dockerfile, .dockerignore and ship.yaml')
+    .description(
+      'Generate an optimised multi-stage Dockerfile, a .dockerignore and a ship.yaml for an app; never overwrites without --force.',
+    )
+    .argument('[dir]', 'the app directory', '.')
+    .addOption(new Option('--template <template>', 'the kind of app').choices(['python']).default('python'))
+    .option('--base <image>', 'the base image (default: python:X.Y-slim for the detected version)')
+    .option('--force', 'overwrite existing files')
+    .addHelpText('after', examples('ship init --template python', 'ship init services/api --base python:3.11-slim --force'))
+    .action(action(() => import('./commands/init.js')));
+
+  program
+    .command('logs')
+    .summary('print the logs of a container ship started')
+    .argument('<container>', 'the container name or id (see ship ps)')
+    .option('-n, --tail <lines>', 'only the last N lines', parseCount)
+    .option('-f, --follow', 'keep streaming until Ctrl-C')
+    .addHelpText('after', examples('ship logs ship-run-3f2a1b9c --tail 20'))
+    .action(action(() => import('./commands/logs.js')));
+
+  program
+    .command('ps')
+    .summary('list the containers ship started')
+    .addHelpText('after', examples('ship ps', 'ship ps --json'))
+    .action(action(() => import('./commands/ps.js')));
+
+  program
+    .command('stop')
+    .summary('stop and remove containers ship started')
+    .argument('[containers...]', 'container names or ids (see ship ps)')
+    .option('-a, --all', 'every container ship started')
+    .addHelpText('after', examples('ship stop ship-run-3f2a1b9c', 'ship stop --all'))
+    .action(action(() => import('./commands/stop.js')));
+
+  program
+    .command('clean')
+    .summary('remove every container and dangling image ship created')
+    .addHelpText('after', examples('ship clean'))
+    .action(action(() => import('./commands/clean.js')));
+
+  return program;
+}
