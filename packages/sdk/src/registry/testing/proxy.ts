@@ -46,6 +46,13 @@ function mulberry32(seed: number): () => number {
   };
 }
 
+/** Retries of one upload get new session ids; the blob's digest is what stays the same. */
+function failureKey(method: string, path: string): string {
+  const url = new URL(path, 'http://proxy');
+  const uploads = url.pathname.replace(/\/blobs\/uploads\/[^/]+$/, '/blobs/uploads/*');
+  return `${method} ${uploads} ${url.searchParams.get('digest') ?? url.searchParams.get('mount') ?? ''}`;
+}
+
 /**
  * An HTTP proxy in front of a registry that counts what goes through it and, when asked,
  * misbehaves: it resets connections (mid-body for uploads) and answers 503, at the given rates.
@@ -63,7 +70,7 @@ export async function startRegistryProxy(options: ProxyOptions): Promise<Registr
 
   const server: Server = createServer((incoming, outgoing) => {
     const path = incoming.url ?? '/';
-    const key = `${incoming.method} ${path.split('?')[0]}`;
+    const key = failureKey(incoming.method ?? 'GET', path);
     const record: ProxiedRequest = { method: incoming.method ?? 'GET', path, bytesIn: 0, outcome: 'forwarded' };
     requests.push(record);
     const roll = random();
