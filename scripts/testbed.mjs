@@ -47,6 +47,10 @@ const AUTH_USERNAME = 'ship-test';
 /** On registry containers the test bed starts; NOT io.container-ship.managed, which marks leftovers. */
 const TESTBED_LABEL = 'io.container-ship.testbed';
 
+function isSet(name) {
+  return Boolean(process.env[name]);
+}
+
 function portFromEnv(name, fallback) {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -519,24 +523,42 @@ async function ensurePlainRegistry(endpoint) {
 }
 
 async function ensureAuthRegistry(endpoint, previous) {
-  const host = `localhost:${authPort}`;
-  const known = previous?.host === host && previous.username && previous.password ? previous : undefined;
-  const status = await probeRegistry(authPort);
-  if (status === 401 && known && (await probeRegistry(authPort, known)) === 200) {
-    return { auth: known, detail: `${host} (running, htpasswd user ${known.username})` };
+  const explicitPort = isSet('SHIP_AUTH_REGISTRY_PORT');
+  const credentials = previous?.username && previous.password ? previous : undefined;
+  // A clone that had to move off the default port earlier finds its registry where state.json says.
+  const previousPort = Number(previous?.host?.split(':')[1]) || undefined;
+  const candidates = explicitPort ? [authPort] : [...new Set([previousPort, authPort].filter(Boolean))];
+  for (const port of candidates) {
+    const host = `localhost:${port}`;
+    if (credentials?.host === host && (await probeRegistry(port)) === 401 && (await probeRegistry(port, credentials)) === 200) {
+      return { auth: credentials, detail: `${host} (running, htpasswd user ${credentials.username})` };
+    }
   }
-  if (status !== undefined && !(await stopOwnedRegistry(endpoint, 'registry-auth', authPort, { port: authPort }))) {
-    throw new StepFailure(
-      `127.0.0.1:${authPort} is taken by something whose credentials ${displayPath(statePath)} does not hold; stop it or set SHIP_AUTH_REGISTRY_PORT.`,
-    );
+
+  let port = authPort;
+  let note = '';
+  const status = await probeRegistry(port);
+  if (status !== undefined && !(await stopOwnedRegistry(endpoint, 'registry-auth', port, { port }))) {
+    const why = `127.0.0.1:${port} is taken by something whose credentials ${displayPath(statePath)} does not hold`;
+    if (explicitPort) throw new StepFailure(`${why}; stop it or pick another SHIP_AUTH_REGISTRY_PORT.`);
+    port = await freeLoopbackPort(authPort + 1, authPort + 50);
+    if (port === undefined) throw new StepFailure(`${why}, and so are the next 50 ports; set SHIP_AUTH_REGISTRY_PORT.`);
+    note = `; ${authPort} is held by a registry whose password this checkout does not know`;
   }
   const auth = {
-    host,
-    username: previous?.username ?? AUTH_USERNAME,
-    password: previous?.password ?? randomBytes(18).toString('base64url'),
+    host: `localhost:${port}`,
+    username: credentials?.username ?? AUTH_USERNAME,
+    password: credentials?.password ?? randomBytes(18).toString('base64url'),
   };
-  const how = await startRegistry(endpoint, { name: 'registry-auth', port: authPort, auth });
-  return { auth, detail: `${host} (started ${how}, htpasswd user ${auth.username})` };
+  const how = await startRegistry(endpoint, { name: 'registry-auth', port, auth });
+  return { auth, detail: `${auth.host} (started ${how}, htpasswd user ${auth.username}${note})` };
+}
+
+async function freeLoopbackPort(from, to) {
+  for (let port = from; port <= to; port++) {
+    if (port !== 5000 && port !== plainPort && (await probeRegistry(port)) === undefined) return port;
+  }
+  return undefined;
 }
 
 // ------------------------------------------------------------------------------ base image
@@ -618,11 +640,14 @@ async function status() {
   const rows = [];
   const version = await engineVersion(endpoint);
   rows.push(['engine', version ? `Docker ${version.Version} (API ${version.ApiVersion}) on ${endpoint.label}` : undefined]);
-  const plain = await probeRegistry(plainPort);
-  rows.push(['registry', plain === 200 ? `localhost:${plainPort} answers` : undefined]);
+  const portOf = (host, fallback) => Number(host?.split(':')[1]) || fallback;
+  const plainAt = portOf(state?.registries?.plain?.host, plainPort);
+  const plain = await probeRegistry(plainAt);
+  rows.push(['registry', plain === 200 ? `localhost:${plainAt} answers` : undefined]);
   const auth = state?.registries?.auth;
-  const authStatus = auth ? await probeRegistry(authPort, auth) : undefined;
-  rows.push(['auth reg.', authStatus === 200 ? `localhost:${authPort} accepts ${auth.username}` : undefined]);
+  const authAt = portOf(auth?.host, authPort);
+  const authStatus = auth ? await probeRegistry(authAt, auth) : undefined;
+  rows.push(['auth reg.', authStatus === 200 ? `localhost:${authAt} accepts ${auth.username}` : undefined]);
   const image = state?.baseImage ?? exampleBaseImage();
   rows.push(['base image', version && (await inspectImage(endpoint, image)) ? `${image} present` : undefined]);
   rows.push(['state', state ? displayPath(statePath) : undefined]);
@@ -635,9 +660,11 @@ async function status() {
 
 async function down() {
   const endpoint = engineEndpoint();
+  const registries = readState()?.registries;
+  const portOf = (host, fallback) => Number(host?.split(':')[1]) || fallback;
   for (const [name, port] of [
-    ['registry-plain', plainPort],
-    ['registry-auth', authPort],
+    ['registry-plain', portOf(registries?.plain?.host, plainPort)],
+    ['registry-auth', portOf(registries?.auth?.host, authPort)],
   ]) {
     const stopped = await stopOwnedRegistry(endpoint, name, port);
     print(`testbed: ${name.padEnd(14)} ${stopped ? 'stopped' : 'not started by the test bed here; left alone'}`);
