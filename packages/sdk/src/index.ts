@@ -1,6 +1,17 @@
 // The public API of @container-ship/sdk: one flat list of named exports.
 
+export {
+  DOCKER_HUB_AUTH_KEY,
+  normalizeRegistryHost,
+  type RegistryAuth,
+  type ResolveRegistryAuthOptions,
+  resolveRegistryAuth,
+} from './auth/registry-auth.js';
+export { type BuildImageOptions, type BuildResult, buildImage } from './build/build-image.js';
+export { type BuildContextPlan, packBuildContext, planBuildContext } from './build/context.js';
+export { DockerignoreMatcher, parseDockerignore } from './build/dockerignore.js';
 export { type Clock, systemClock } from './clock.js';
+export { parseDuration } from './config/duration.js';
 export {
   CONFIG_FILE_NAMES,
   type LoadedShipConfig,
@@ -17,7 +28,6 @@ export {
   registryTarget,
 } from './config/options.js';
 export {
-  parseDuration,
   type ShipConfig,
   type ShipConfigRegistry,
   type ShipConfigSmoke,
@@ -35,6 +45,12 @@ export {
   type DockerfileStage,
 } from './dockerfile/analysis.js';
 export {
+  type GeneratedFile,
+  type GenerateOptions,
+  type GenerateResult,
+  generateDockerfile,
+} from './dockerfile/generate.js';
+export {
   formatLintJson,
   formatLintText,
   type LintOptions,
@@ -44,10 +60,21 @@ export {
   lintDockerfileText,
   lintExitCode,
 } from './dockerfile/lint.js';
+export type { PythonFramework, PythonProject, PythonServer } from './dockerfile/python-project.js';
 export { LINT_RULES, type LintFinding, type LintRule, type LintRuleId, type LintSeverity } from './dockerfile/rules.js';
 export { type SarifOptions, toSarif } from './dockerfile/sarif.js';
 export { assertEngineReachable, type EngineOptions } from './engine/client.js';
 export { describeConnection, type EngineConnection, resolveEngineConnection } from './engine/connection.js';
+export {
+  type EngineCallOptions,
+  type ImageHealthcheck,
+  type ImageHistoryEntry,
+  type ImageInfo,
+  imageHistory,
+  inspectImage,
+  removeImage,
+  tagImage,
+} from './engine/images.js';
 export {
   AbortedError,
   BuildError,
@@ -61,7 +88,11 @@ export {
   ShipError,
   type ShipErrorCode,
 } from './errors.js';
+export { type FormatImageRefOptions, formatImageRef, type ImageRef, parseImageRef, registryOf } from './image-ref.js';
 export type { ProgressEvent, ProgressListener, ProgressPhase } from './progress.js';
+export { type PullImageOptions, type PullResult, pullImage } from './push/pull-image.js';
+export { type PushedRef, type PushImageOptions, type PushResult, type PushRetryOptions, pushImage } from './push/push-image.js';
+export { classifyRegistryFailure, type RegistryFailure } from './push/registry-failure.js';
 export { type BlobSource, type Manifest, RegistryClient, type RegistryClientOptions } from './registry/client.js';
 export { classifyRegistryError, RegistryHttpError } from './registry/errors.js';
 export { type ListTagsOptions, listTags } from './registry/list-tags.js';
