@@ -141,16 +141,12 @@ describe('planBuildContext + packBuildContext', () => {
   });
 
   test.each([
-    [{ context: 'missing-dir' }, "The build context 'missing-dir' is not a directory"],
-    [{ dockerfile: 'Nope' }, 'No Dockerfile at'],
-  ])('bad input %j is rejected clearly', async (options, message) => {
+    ['missing-dir', undefined, 'is not a directory; pass the directory that holds your app.'],
+    ['.', 'Nope', "(ENOENT); create one (ship init) or point 'dockerfile' at it."],
+  ])('bad input (context %s, dockerfile %s) is rejected clearly', async (context, dockerfile, message) => {
     await files({ 'app.py': 'x' });
-    const promise = planBuildContext({
-      context: dir,
-      ...options,
-      ...(options.context ? { context: join(dir, options.context) } : {}),
-    });
+    const promise = planBuildContext({ context: join(dir, context), ...(dockerfile ? { dockerfile } : {}) });
     await expect(promise).rejects.toBeInstanceOf(InvalidInputError);
-    await expect(promise).rejects.toThrow(message.replace('missing-dir', join(dir, 'missing-dir')));
+    await expect(promise).rejects.toThrow(message);
   });
 });

@@ -1,0 +1,277 @@
+import type { Readable } from 'node:stream';
+import type { ImageInspectInfo } from 'dockerode';
+import type { RegistryAuth } from '../auth/registry-auth.js';
+import { AbortedError, ShipError, throwIfAborted } from '../errors.js';
+import { dockerFor, type EngineOptions, engineUnavailable, isEngineUnreachable } from './client.js';
+import { resolveEngineConnection } from './connection.js';
+
+/**
+ * Images through the Engine API: the only place that knows dockerode's image calls. Streams
+ * (build, push, pull) are returned raw; `json-stream.ts` decodes them and the callers in
+ * `build/` and `push/` decide what they mean.
+ */
+export interface ImageHealthcheck {
+  test: string[];
+  intervalMs?: number;
+  timeoutMs?: number;
+  startPeriodMs?: number;
+  retries?: number;
+}
+
+export interface ImageInfo {
+  id: string;
+  repoTags: string[];
+  repoDigests: string[];
+  /** Bytes, as `docker images` counts them. */
+  size: number;
+  layers: number;
+  /** ISO 8601. */
+  created: string;
+  labels: Record<string, string>;
+  exposedPorts: number[];
+  healthcheck?: ImageHealthcheck;
+  user?: string;
+  entrypoint?: string[];
+  cmd?: string[];
+  workingDir?: string;
+  env: string[];
+  architecture: string;
+  os: string;
+}
+
+export interface ImageHistoryEntry {
+  id: string;
+  createdBy: string;
+  size: number;
+  created: number;
+  tags: string[];
+  comment: string;
+}
+
+export type EngineCallOptions = EngineOptions & { signal?: AbortSignal };
+
+interface EngineHttpError {
+  statusCode?: number;
+  json?: { message?: string } | null;
+  message?: string;
+  name?: string;
+  code?: string;
+}
+
+/** The engine's own message from a dockerode error (`(HTTP code 404) no such image - ...` becomes the message). */
+export function engineErrorMessage(error: unknown): string {
+  const detail = error as EngineHttpError | undefined;
+  const fromJson = detail?.json?.message;
+  if (typeof fromJson === 'string' && fromJson !== '') return fromJson.trim();
+  return String(detail?.message ?? error)
+    .replace(/^\(HTTP code \d+\) [^-]*- /, '')
+    .trim();
+}
+
+export function engineStatusCode(error: unknown): number | undefined {
+  const status = (error as EngineHttpError | undefined)?.statusCode;
+  return typeof status === 'number' ? status : undefined;
+}
+
+/**
+ * Errors every engine call shares: no engine (EngineUnavailableError with the fix) and abort
+ * (AbortedError). Anything else is the caller's to interpret.
+ */
+export function commonEngineError(error: unknown, options: EngineCallOptions): ShipError | undefined {
+  if (error instanceof ShipError) return error;
+  if (options.signal?.aborted || (error as EngineHttpError | undefined)?.name === 'AbortError') {
+    return new AbortedError(undefined, { cause: error });
+  }
+  if (engineStatusCode(error) === undefined && isEngineUnreachable(error)) {
+    return engineUnavailable(options.connection ?? resolveEngineConnection(), error);
+  }
+  return undefined;
+}
+
+function imageNotFound(ref: string, error: unknown): ShipError {
+  return new ShipError('IMAGE_NOT_FOUND', `The image '${ref}' is not in the engine; build or pull it first.`, {
+    cause: error,
+  });
+}
+
+async function call<T>(options: EngineCallOptions, ref: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    const common = commonEngineError(error, options);
+    if (common) throw common;
+    if (engineStatusCode(error) === 404) throw imageNotFound(ref, error);
+    throw new ShipError('INTERNAL', `The engine refused the request for '${ref}': ${engineErrorMessage(error)}.`, {
+      cause: error,
+    });
+  }
+}
+
+const nanosToMs = (value: number | undefined) => (value ? Math.round(value / 1_000_000) : undefined);
+
+/** The image, or undefined when the engine does not have it. */
+export async function inspectImage(ref: string, options: EngineCallOptions = {}): Promise<ImageInfo | undefined> {
+  throwIfAborted(options.signal);
+  let raw: ImageInspectInfo;
+  try {
+    raw = await dockerFor(options).getImage(ref).inspect();
+  } catch (error) {
+    if (engineStatusCode(error) === 404) return undefined;
+    const common = commonEngineError(error, options);
+    if (common) throw common;
+    throw new ShipError('INTERNAL', `The engine could not inspect '${ref}': ${engineErrorMessage(error)}.`, { cause: error });
+  }
+  const config = raw.Config ?? {};
+  const health = (
+    config as { Healthcheck?: { Test?: string[]; Interval?: number; Timeout?: number; StartPeriod?: number; Retries?: number } }
+  ).Healthcheck;
+  const exposed = Object.keys(config.ExposedPorts ?? {})
+    .map((key) => Number.parseInt(key, 10))
+    .filter((port) => Number.isFinite(port))
+    .sort((a, b) => a - b);
+  const info: ImageInfo = {
+    id: raw.Id,
+    repoTags: raw.RepoTags ?? [],
+    repoDigests: raw.RepoDigests ?? [],
+    size: raw.Size,
+    layers: raw.RootFS?.Layers?.length ?? 0,
+    created: raw.Created,
+    labels: config.Labels ?? {},
+    exposedPorts: exposed,
+    env: config.Env ?? [],
+    architecture: raw.Architecture,
+    os: raw.Os,
+  };
+  if (health?.Test && health.Test.length > 0 && health.Test[0] !== 'NONE') {
+    info.healthcheck = {
+      test: health.Test,
+      ...(nanosToMs(health.Interval) === undefined ? {} : { intervalMs: nanosToMs(health.Interval) }),
+      ...(nanosToMs(health.Timeout) === undefined ? {} : { timeoutMs: nanosToMs(health.Timeout) }),
+      ...(nanosToMs(health.StartPeriod) === undefined ? {} : { startPeriodMs: nanosToMs(health.StartPeriod) }),
+      ...(health.Retries ? { retries: health.Retries } : {}),
+    };
+  }
+  if (config.User) info.user = config.User;
+  if (config.Entrypoint) info.entrypoint = typeof config.Entrypoint === 'string' ? [config.Entrypoint] : config.Entrypoint;
+  if (config.Cmd) info.cmd = config.Cmd;
+  if (config.WorkingDir) info.workingDir = config.WorkingDir;
+  return info;
+}
+
+/** Tags `source` (an ID or reference) as `ref` (`registry/name:tag`; `:latest` when no tag). */
+export async function tagImage(source: string, ref: string, options: EngineCallOptions = {}): Promise<void> {
+  const { repo, tag } = splitTag(ref);
+  await call(options, source, () => dockerFor(options).getImage(source).tag({ repo, tag, abortSignal: options.signal }));
+}
+
+export async function removeImage(ref: string, options: EngineCallOptions & { force?: boolean } = {}): Promise<void> {
+  await call(options, ref, () =>
+    dockerFor(options)
+      .getImage(ref)
+      .remove({ force: options.force ?? false, abortSignal: options.signal }),
+  );
+}
+
+/** The image's layers, newest first, with the instruction that made each. */
+export async function imageHistory(ref: string, options: EngineCallOptions = {}): Promise<ImageHistoryEntry[]> {
+  throwIfAborted(options.signal);
+  const history = (await call(options, ref, () => dockerFor(options).getImage(ref).history())) as Array<{
+    Id: string;
+    CreatedBy: string;
+    Size: number;
+    Created: number;
+    Tags: string[] | null;
+    Comment: string;
+  }>;
+  return history.map((entry) => ({
+    id: entry.Id,
+    createdBy: entry.CreatedBy,
+    size: entry.Size,
+    created: entry.Created,
+    tags: entry.Tags ?? [],
+    comment: entry.Comment,
+  }));
+}
+
+/** `registry/name:tag` to dockerode's `{ repo, tag }` (the tag is what follows the last `:` after the last `/`). */
+export function splitTag(ref: string): { repo: string; tag: string } {
+  const withoutDigest = ref.split('@')[0] ?? ref;
+  const colon = withoutDigest.lastIndexOf(':');
+  if (colon > withoutDigest.lastIndexOf('/')) return { repo: withoutDigest.slice(0, colon), tag: withoutDigest.slice(colon + 1) };
+  return { repo: withoutDigest, tag: 'latest' };
+}
+
+export interface BuildRequest {
+  /** The Dockerfile's path inside the context tar. */
+  dockerfile: string;
+  tags: string[];
+  target?: string;
+  buildArgs?: Record<string, string>;
+  labels?: Record<string, string>;
+  noCache?: boolean;
+  pull?: boolean;
+  platform?: string;
+}
+
+/**
+ * Starts a classic-builder build and returns its JSON-lines stream. Intermediate containers are
+ * removed even when a step fails (`forcerm`), so a failed or aborted build leaves none behind.
+ */
+export async function startBuild(context: Readable, request: BuildRequest, options: EngineCallOptions = {}): Promise<Readable> {
+  const query: Record<string, unknown> = {
+    dockerfile: request.dockerfile,
+    t: request.tags,
+    rm: true,
+    forcerm: true,
+    abortSignal: options.signal,
+  };
+  if (request.target) query.target = request.target;
+  if (request.buildArgs && Object.keys(request.buildArgs).length > 0) query.buildargs = request.buildArgs;
+  if (request.labels && Object.keys(request.labels).length > 0) query.labels = request.labels;
+  if (request.noCache) query.nocache = true;
+  if (request.pull) query.pull = true;
+  if (request.platform) query.platform = request.platform;
+  try {
+    return (await dockerFor(options).buildImage(context, query)) as Readable;
+  } catch (error) {
+    context.destroy();
+    throw commonEngineError(error, options) ?? error;
+  }
+}
+
+/** The `X-Registry-Auth` body: only what the engine needs, never logged. */
+function authConfig(auth: RegistryAuth | undefined, serveraddress: string): Record<string, string> {
+  if (!auth) return {};
+  if ('identitytoken' in auth) return { identitytoken: auth.identitytoken, serveraddress: auth.serveraddress ?? serveraddress };
+  return { username: auth.username, password: auth.password, serveraddress: auth.serveraddress ?? serveraddress };
+}
+
+/** Starts pushing `repo:tag` (already tagged in the engine) and returns the JSON-lines stream. */
+export async function startPush(
+  repo: string,
+  tag: string,
+  auth: RegistryAuth | undefined,
+  registry: string,
+  options: EngineCallOptions = {},
+): Promise<Readable> {
+  // dockerode sends `{}` when there is no auth: the engine then pushes anonymously.
+  return (await dockerFor(options)
+    .getImage(repo)
+    .push({ tag, authconfig: authConfig(auth, registry), abortSignal: options.signal })) as Readable;
+}
+
+/** Starts pulling `repo:tag` and returns the JSON-lines stream. */
+export async function startPull(
+  repo: string,
+  tag: string,
+  auth: RegistryAuth | undefined,
+  registry: string,
+  options: EngineCallOptions = {},
+): Promise<Readable> {
+  const docker = dockerFor(options);
+  return (await docker.createImage(authConfig(auth, registry), {
+    fromImage: repo,
+    tag,
+    abortSignal: options.signal,
+  })) as Readable;
+}
