@@ -1,11 +1,5 @@
 import { resolve } from 'node:path';
-import {
-  type EngineOptions,
-  type LoadedShipConfig,
-  loadShipConfig,
-  type ProgressListener,
-  resolveEngineConnection,
-} from '@container-ship/sdk';
+import { type EngineOptions, type ProgressListener, resolveEngineConnection } from '@container-ship/sdk';
 import { createProgressRenderer, type ProgressMode, type ProgressRenderer } from './output/progress.js';
 import { colorWanted, createStyle, type Style } from './output/style.js';
 
@@ -60,8 +54,6 @@ export interface CliContext {
   /** The engine DOCKER_HOST (from this run's env) points at. */
   engine: EngineOptions;
   path(relative: string): string;
-  /** `--config PATH` when given, else ship.yaml / ship.config.json in `dir`. */
-  config(dir: string): Promise<LoadedShipConfig | undefined>;
 }
 
 export function progressMode(globals: GlobalOptions, stderr: OutputStream, env: NodeJS.ProcessEnv): ProgressMode {
@@ -80,7 +72,6 @@ export function createContext(
   const err = createStyle(colorWanted({ flag: globals.color, env, isTTY: stderr.isTTY === true }));
   const out = createStyle(!globals.json && colorWanted({ flag: globals.color, env, isTTY: stdout.isTTY === true }));
   const progress = createProgressRenderer(progressMode(globals, stderr, env), stderr, err);
-  const loaded = new Map<string, Promise<LoadedShipConfig | undefined>>();
   return {
     stdout,
     stderr,
@@ -95,14 +86,5 @@ export function createContext(
     onProgress: progress.onProgress,
     engine: { connection: resolveEngineConnection(env) },
     path: (relative) => resolve(cwd, relative),
-    config(dir) {
-      const key = globals.config ?? dir;
-      let pending = loaded.get(key);
-      if (!pending) {
-        pending = globals.config === undefined ? loadShipConfig({ cwd: dir }) : loadShipConfig({ cwd, path: globals.config });
-        loaded.set(key, pending);
-      }
-      return pending;
-    },
   };
 }

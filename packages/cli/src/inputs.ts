@@ -1,4 +1,4 @@
-import { type ConfigReleaseDefaults, configDefaults, InvalidInputError } from '@container-ship/sdk';
+import { type ConfigReleaseDefaults, configDefaults, InvalidInputError, loadShipConfig } from '@container-ship/sdk';
 import type { CliContext } from './context.js';
 
 /** The flags several commands share, as commander hands them over. */
@@ -20,9 +20,16 @@ export interface BuildFlags {
   platform?: string;
 }
 
-/** The config file for a context directory, as SDK option defaults (flags go on top). */
+/**
+ * The config file (`--config PATH`, else ship.yaml / ship.config.json in `dir`) as SDK option
+ * defaults; flags go on top. Loaded here, in the commands' chunks, so zod and yaml stay out of `--help`.
+ */
 export async function configFor(ctx: CliContext, dir: string): Promise<ConfigReleaseDefaults> {
-  return configDefaults(await ctx.config(dir), { env: ctx.env });
+  const loaded =
+    ctx.globals.config === undefined
+      ? await loadShipConfig({ cwd: dir, displayFrom: ctx.cwd })
+      : await loadShipConfig({ cwd: ctx.cwd, path: ctx.globals.config });
+  return configDefaults(loaded, { env: ctx.env });
 }
 
 export function imagesFrom(flags: TagFlags, config: ConfigReleaseDefaults, required: true): string[];

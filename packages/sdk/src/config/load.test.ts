@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ConfigError } from '../errors.js';
+import { parseDuration } from './duration.js';
 import { closest, loadShipConfig, parseShipConfig } from './load.js';
 import { configDefaults } from './options.js';
-import { parseDuration } from './schema.js';
 
 const file = { path: '/repo/app/ship.yaml', displayPath: 'ship.yaml' };
 

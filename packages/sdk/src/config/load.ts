@@ -13,6 +13,8 @@ export interface LoadShipConfigOptions {
   cwd?: string;
   /** An explicit file (`--config PATH`), relative to `cwd`; it must exist. */
   path?: string;
+  /** Error messages name the file relative to this directory. Default: process.cwd(). */
+  displayFrom?: string;
 }
 
 export interface LoadedShipConfig {
@@ -41,7 +43,8 @@ export async function loadShipConfig(options: LoadShipConfigOptions = {}): Promi
   for (const name of CONFIG_FILE_NAMES) {
     const path = resolve(cwd, name);
     const text = await readText(path);
-    if (text !== undefined) return parseShipConfig(text, { path, displayPath: relative(process.cwd(), path) || name });
+    if (text !== undefined)
+      return parseShipConfig(text, { path, displayPath: relative(options.displayFrom ?? process.cwd(), path) || name });
   }
   return undefined;
 }
