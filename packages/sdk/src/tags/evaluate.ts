@@ -210,6 +210,11 @@ function floatOf(pattern: string, version: VersionTriple): Omit<PlannedValue, 't
   return {};
 }
 
+/** Expands `{{branch}}`, `{{date 'YYYYMMDD'}}` and the other global expressions in `text`. */
+export function expandGlobals(text: string, git: GitContext, now: Date, origin: string): string {
+  return renderTemplate(text, globalScope(git, now), origin);
+}
+
 function globalScope(git: GitContext, now: Date): TemplateScope {
   const dateHelper =
     (date: Date): TemplateHelper =>

@@ -595,6 +595,16 @@ const cases: Case[] = [
     ],
   },
   {
+    name: 'shortcut with a flavor suffix on every tag',
+    options: { images: ['app'], version: 'v1.2.3', git: push('main'), flavor: ['suffix=-{{branch}},onlatest=true'] },
+    tags: ['app:1.2.3-main', 'app:1.2-main', 'app:1-main', 'app:latest-main'],
+  },
+  {
+    name: 'guard strips the flavor suffix from existing tags',
+    options: { images: ['app'], version: 'v1.2.3', flavor: ['suffix=-slim'], existingTags: ['1.3.0-slim'] },
+    tags: ['app:1.2.3-slim', 'app:1.2-slim'],
+  },
+  {
     name: 'shortcut plus a sha rule',
     options: { images: ['app'], version: 'v1.2.3', rules: ['type=sha'], git: push('main') },
     tags: ['app:1.2.3', 'app:1.2', 'app:1', 'app:sha-860c190', 'app:latest'],

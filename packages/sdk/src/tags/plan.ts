@@ -1,9 +1,9 @@
 import { InvalidInputError } from '../errors.js';
-import { normalizeImageName, sanitizeTag } from './docker-tag.js';
-import { evaluateRules, type PlannedValue, type RuleNote } from './evaluate.js';
+import { assertDockerTag, normalizeImageName, sanitizeTag } from './docker-tag.js';
+import { evaluateRules, expandGlobals, type PlannedValue, type RuleNote } from './evaluate.js';
 import { emptyGitContext, type GitContext } from './git-types.js';
 import { ociLabels } from './oci-labels.js';
-import { type Flavor, inputLines, parseFlavor, parseRules } from './rules.js';
+import { inputLines, parseFlavor, parseRules } from './rules.js';
 import { compareTriples, formatTriple, shortcutValues, type VersionTriple } from './version.js';
 
 export interface PlanTagsOptions {
@@ -56,6 +56,8 @@ export function planTags(options: PlanTagsOptions): TagPlan {
   if (Number.isNaN(now.getTime()))
     throw new InvalidInputError(`The date "${String(options.now)}" is not a valid date; pass a Date or ISO 8601 text.`);
   const flavor = parseFlavor(options.flavor);
+  const prefix = expandGlobals(flavor.prefix, git, now, 'The flavor prefix');
+  const suffix = expandGlobals(flavor.suffix, git, now, 'The flavor suffix');
 
   const values: PlannedValue[] = [];
   let latest = false;
@@ -65,8 +67,11 @@ export function planTags(options: PlanTagsOptions): TagPlan {
   const version = options.version?.trim();
   if (version !== undefined && version !== '') {
     const shortcut = shortcutValues(version, { keepV: options.keepV });
-    for (const value of shortcut.values)
-      values.push({ ...value, tag: sanitizeTag(`${flavor.prefix}${value.tag}${flavor.suffix}`) });
+    for (const value of shortcut.values) {
+      const tag = sanitizeTag(`${prefix}${value.tag}${suffix}`);
+      assertDockerTag(tag, 'the version and flavor');
+      values.push({ ...value, tag });
+    }
     latest = flavor.latest === 'auto' ? shortcut.stable : flavor.latest === 'true';
     releaseVersion = shortcut.releaseVersion;
   } else if (version === '') {
@@ -89,7 +94,7 @@ export function planTags(options: PlanTagsOptions): TagPlan {
       for (const image of images) skipped.push({ tag: `${image}:${value.tag}`, reason: 'floating tags are turned off.' });
     }
   }
-  const latestTag = sanitizeTag(`${flavor.prefixLatest ? flavor.prefix : ''}latest${flavor.suffixLatest ? flavor.suffix : ''}`);
+  const latestTag = sanitizeTag(`${flavor.prefixLatest ? prefix : ''}latest${flavor.suffixLatest ? suffix : ''}`);
   if (latest && options.latest === false) {
     for (const image of images) skipped.push({ tag: `${image}:${latestTag}`, reason: 'latest is turned off.' });
     latest = false;
@@ -97,7 +102,7 @@ export function planTags(options: PlanTagsOptions): TagPlan {
 
   const tags: string[] = [];
   for (const image of images) {
-    const existing = existingVersions(options.existingTags ?? [], image, flavor);
+    const existing = existingVersions(options.existingTags ?? [], image, prefix, suffix);
     for (const value of planned) {
       const blocker = value.float && value.version ? newerInLine(existing, value.version, value.float) : undefined;
       if (blocker && value.version) {
@@ -135,7 +140,7 @@ interface ExistingVersion {
  * Existing tags that say a release exists: X.Y.Z, and X.Y (some X.Y.n exists). Bare numbers
  * are ignored, since PR numbers and dates look just like them; pre-releases never count.
  */
-function existingVersions(existing: readonly string[], image: string, flavor: Flavor): ExistingVersion[] {
+function existingVersions(existing: readonly string[], image: string, prefix: string, suffix: string): ExistingVersion[] {
   const versions: ExistingVersion[] = [];
   for (const entry of existing) {
     let tag = entry.trim();
@@ -145,8 +150,8 @@ function existingVersions(existing: readonly string[], image: string, flavor: Fl
       tag = tag.slice(colon + 1);
     }
     const shown = tag;
-    if (flavor.prefix && tag.startsWith(flavor.prefix)) tag = tag.slice(flavor.prefix.length);
-    if (flavor.suffix && tag.endsWith(flavor.suffix)) tag = tag.slice(0, -flavor.suffix.length);
+    if (prefix && tag.startsWith(prefix)) tag = tag.slice(prefix.length);
+    if (suffix && tag.endsWith(suffix)) tag = tag.slice(0, -suffix.length);
     const m = /^[vV]?(0|[1-9]\d*)\.(0|[1-9]\d*)(?:\.(0|[1-9]\d*))?$/.exec(tag);
     if (m) versions.push({ tag: shown, version: [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] });
   }
