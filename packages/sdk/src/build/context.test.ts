@@ -122,7 +122,7 @@ describe('planBuildContext + packBuildContext', () => {
     const { entries } = await packed(plan);
     expect([...entries.keys()]).toEqual(['app.py', plan.dockerfileInTar, '.dockerignore']);
     expect(entries.get(plan.dockerfileInTar)).toBe('FROM python:3.11-slim\nCOPY . /app\n');
-    expect(entries.get('.dockerignore')).toBe(`*.log\n${plan.dockerfileInTar}\n`);
+    expect(entries.get('.dockerignore')).toBe(`*.log\n${plan.dockerfileInTar}\n.dockerignore\n`);
   });
 
   test('<Dockerfile>.dockerignore next to the Dockerfile wins over the context root one', async () => {
@@ -137,7 +137,7 @@ describe('planBuildContext + packBuildContext', () => {
     expect(plan.ignoreFile).toBe(join(dir, 'Dockerfile.prod.dockerignore'));
     const { entries } = await packed(plan);
     expect([...entries.keys()]).toEqual(['Dockerfile.prod', 'Dockerfile.prod.dockerignore', 'app.py', '.dockerignore']);
-    expect(entries.get('.dockerignore')).toBe('tests\n');
+    expect(entries.get('.dockerignore')).toBe('tests\n.dockerignore\n');
   });
 
   test.each([

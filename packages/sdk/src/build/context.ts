@@ -82,9 +82,11 @@ export async function planBuildContext(options: PlanBuildContextOptions): Promis
   const generated: BuildContextPlan['generated'] = [];
   if (!insideContext) generated.push({ name: dockerfileInTar, content: dockerfileText });
   if (!sendsOwnIgnoreFile && (ignoreFile !== undefined || !insideContext)) {
-    // The engine reads .dockerignore to hide the Dockerfile from COPY: give it the rules that applied.
+    // The engine reads .dockerignore to hide the Dockerfile from COPY: give it the rules that applied,
+    // and hide this made-up file too, which is not the user's.
     const lines = ignoreText === '' ? [] : [ignoreText.replace(/\n?$/, '\n')];
     if (!insideContext) lines.push(`${dockerfileInTar}\n`);
+    lines.push('.dockerignore\n');
     generated.push({ name: '.dockerignore', content: lines.join('') });
   }
 

@@ -51,7 +51,10 @@ export class TransferStreamDecoder {
     if (id === undefined || !/^[0-9a-f]{12}$/.test(id)) return;
     const current = message.progressDetail?.current;
     if (current !== undefined && /^(Pushing|Downloading)$/.test(status)) {
-      this.current.set(id, Math.max(this.current.get(id) ?? 0, current));
+      // A pull's progress may stop short of the end (the layer's size is its total); a push's total is
+      // the uncompressed size, so there only what was sent counts.
+      const total = this.phase === 'pull' ? (message.progressDetail?.total ?? 0) : 0;
+      this.current.set(id, Math.max(this.current.get(id) ?? 0, current, total));
     }
     if (MOVED.test(status)) this.moved.add(id);
     if (PRESENT.test(status)) this.present.add(id);
