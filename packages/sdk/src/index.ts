@@ -96,8 +96,12 @@ export { classifyRegistryFailure, type RegistryFailure } from './push/registry-f
 export { type BlobSource, type Manifest, RegistryClient, type RegistryClientOptions } from './registry/client.js';
 export { classifyRegistryError, RegistryHttpError } from './registry/errors.js';
 export { type ListTagsOptions, listTags } from './registry/list-tags.js';
+export { type LoginOptions, type LoginResult, login } from './registry/login.js';
 export { MEDIA_TYPES } from './registry/media-types.js';
 export { type PromoteOptions, type PromoteResult, promote } from './registry/promote.js';
+export { ACR_REFRESH_TOKEN_USERNAME } from './registry/providers/acr.js';
+export { detectProvider, type RegistryProvider } from './registry/providers/detect.js';
+export { type StoreCredentialsOptions, type StoredCredentials, storeCredentials } from './registry/store-credentials.js';
 export { type RetryDecision, type RetryOptions, withRetry } from './retry.js';
 export { isDockerTag, sanitizeTag } from './tags/docker-tag.js';
 export { browsableUrl, type ReadGitContextOptions, readGitContext } from './tags/git-context.js';

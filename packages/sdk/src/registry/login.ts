@@ -1,0 +1,153 @@
+import { InvalidInputError, isShipError, ShipError } from '../errors.js';
+import type { ProgressListener } from '../progress.js';
+import { RegistryClient, type RegistryClientOptions } from './client.js';
+import type { RegistryAuth } from './credentials.js';
+import { acrCredentials } from './providers/acr.js';
+import { detectProvider, parseEcrHost, type RegistryProvider } from './providers/detect.js';
+import { type CloudCredentials, ecrCredentials } from './providers/ecr.js';
+import { googleCredentials } from './providers/google.js';
+import type { ModuleImporter } from './providers/optional-import.js';
+import { apiHost, normalizeRegistry } from './reference.js';
+
+export interface LoginOptions extends Pick<RegistryClientOptions, 'caCert' | 'certsDir' | 'insecure' | 'clock' | 'signal'> {
+  /** The registry host (`ghcr.io`, `123456789012.dkr.ecr.eu-west-1.amazonaws.com`, `localhost:5002`); default Docker Hub. */
+  registry?: string;
+  username?: string;
+  /** A password or access token; for cloud registries, omit it to use the cloud's own credentials. */
+  password?: string;
+  /** Force a provider instead of detecting it from the host (a registry behind a custom domain). */
+  provider?: RegistryProvider;
+  /** Where credentials are looked up (GITHUB_TOKEN, AWS_*, AZURE_*, GOOGLE_APPLICATION_CREDENTIALS); default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  aws?: { region?: string; endpoint?: string };
+  azure?: { tenantId?: string; authorityHost?: string; authorityCaCert?: string; exchangeUrl?: string };
+  google?: { keyFile?: string; jsonKey?: boolean };
+  /** Check the credentials against the registry's `/v2/`. Default true. */
+  verify?: boolean;
+  onProgress?: ProgressListener;
+  /** Loads the optional cloud SDKs; a seam for tests of the missing-package message. */
+  importer?: ModuleImporter;
+}
+
+export interface LoginResult {
+  registry: string;
+  provider: RegistryProvider;
+  auth: RegistryAuth;
+  /** When cloud-issued credentials stop working (ECR: 12 hours; Google: about an hour). */
+  expiresAt?: Date;
+}
+
+/**
+ * One login for every registry: the provider comes from the host (or `provider`), the
+ * credentials from the caller or the provider's own chain (AWS, Entra ID, Google ADC), and
+ * they are checked against the registry's `/v2/` before they are handed back.
+ */
+export async function login(options: LoginOptions): Promise<LoginResult> {
+  const registry = normalizeRegistry(options.registry ?? 'docker.io');
+  const provider = options.provider ?? detectProvider(registry);
+  const env = options.env ?? process.env;
+  const host = apiHost(registry);
+  options.onProgress?.({ type: 'phase-start', phase: 'login', message: `Logging in to ${registry} (${provider})` });
+  const credentials = await obtainCredentials(registry, host, provider, env, options);
+  const auth: RegistryAuth = { username: credentials.username, password: credentials.password, serveraddress: registry };
+  if (options.verify !== false) await verify(registry, auth, credentials.username, options);
+  options.onProgress?.({ type: 'info', phase: 'login', message: `Login to ${registry} as ${credentials.username} succeeded` });
+  return { registry, provider, auth, ...(credentials.expiresAt ? { expiresAt: credentials.expiresAt } : {}) };
+}
+
+async function obtainCredentials(
+  registry: string,
+  host: string,
+  provider: RegistryProvider,
+  env: NodeJS.ProcessEnv,
+  options: LoginOptions,
+): Promise<CloudCredentials> {
+  const { username, password } = options;
+  if (password !== undefined && password !== '') {
+    if (!username) throw new InvalidInputError(`A password for ${registry} was given without a username; pass --username too.`);
+    return { username, password };
+  }
+  const importer = options.importer ? { importer: options.importer } : {};
+  switch (provider) {
+    case 'ecr':
+    case 'ecr-public': {
+      const region = options.aws?.region ?? parseEcrHost(host)?.region;
+      return ecrCredentials({
+        host,
+        public: provider === 'ecr-public',
+        env,
+        explicitEnv: options.env !== undefined,
+        ...(region ? { region } : {}),
+        ...(options.aws?.endpoint ? { endpoint: options.aws.endpoint } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...importer,
+      });
+    }
+    case 'acr':
+      return acrCredentials({
+        host,
+        env,
+        ...definedOnly({
+          ...options.azure,
+          caCert: options.caCert,
+          certsDir: options.certsDir,
+          insecure: options.insecure,
+          signal: options.signal,
+        }),
+        ...importer,
+      });
+    case 'gar':
+    case 'gcr':
+      return googleCredentials({ host, env, ...definedOnly({ ...options.google }), ...importer });
+    case 'ghcr': {
+      const token = env.GITHUB_TOKEN ?? env.GH_TOKEN;
+      const user = username ?? env.GITHUB_ACTOR;
+      if (token && user) return { username: user, password: token };
+      throw new InvalidInputError(
+        `Logging in to ghcr.io needs a username and a token; pass --username and --password-stdin, or set GITHUB_ACTOR and GITHUB_TOKEN.`,
+      );
+    }
+    default:
+      throw new InvalidInputError(
+        `Logging in to ${registry} needs a username and a password (or access token); pass --username and --password-stdin.`,
+      );
+  }
+}
+
+async function verify(registry: string, auth: RegistryAuth, username: string, options: LoginOptions): Promise<void> {
+  const client = new RegistryClient(registry, {
+    auth,
+    phase: 'login',
+    ...definedOnly({
+      caCert: options.caCert,
+      certsDir: options.certsDir,
+      insecure: options.insecure,
+      clock: options.clock,
+      signal: options.signal,
+      onProgress: options.onProgress,
+    }),
+  });
+  try {
+    await client.verifyCredentials();
+  } catch (error) {
+    if (isShipError(error) && (error.code === 'REGISTRY_UNAUTHORIZED' || error.code === 'REGISTRY_DENIED')) {
+      const said = 'reason' in error && error.reason ? ` (${error.reason})` : '';
+      throw new ShipError(
+        'LOGIN_FAILED',
+        `Login to ${registry} as ${username} failed: the registry refused the credentials${said}; check the username and password (or token).`,
+        {
+          cause: error,
+        },
+      );
+    }
+    throw error;
+  } finally {
+    await client.close();
+  }
+}
+
+function definedOnly<T extends Record<string, unknown>>(object: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>;
+  };
+}
