@@ -103,7 +103,7 @@ async function main() {
   console.log('bench: building the SDK (turbo run build --filter=@container-ship/sdk)');
   await spawnTimed(join(repoRoot, 'node_modules/.bin/turbo'), ['run', 'build', '--filter=@container-ship/sdk']);
   const sdk = await import(pathToFileURL(join(repoRoot, 'packages/sdk/dist/index.js')).href);
-  for (const name of ['buildImage', 'runContainer', 'pushImage', 'tagImage', 'removeImage']) {
+  for (const name of ['buildImage', 'runContainer', 'pushImage']) {
     if (typeof sdk[name] !== 'function') throw new Error(`the SDK does not export ${name} yet; build it once it lands.`);
   }
   const registry = readRegistryHost();
@@ -154,8 +154,7 @@ async function main() {
         };
       },
       async pushTag(image, ref) {
-        await sdk.tagImage(image, ref);
-        await sdk.pushImage({ image: ref, tags: [ref] });
+        await sdk.pushImage({ image, tags: [ref] });
       },
     },
   };
