@@ -109,7 +109,7 @@ describe('pushImage against the real registries', () => {
     expect(pushError.reason).toBe('UNAUTHORIZED');
     expect(pushError.code).toBe('REGISTRY_UNAUTHORIZED');
     expect(pushError.message).toBe(
-      `Pushing ${target} to ${secured.host} failed (unauthorized: unauthorized: authentication required); log in with the right credentials (ship login ${secured.host}) or pass auth.`,
+      `Pushing ${target} to ${secured.host} failed (unauthorized: authentication required); log in with the right credentials (ship login ${secured.host}) or pass auth.`,
     );
     const everything = JSON.stringify({
       message: pushError.message,

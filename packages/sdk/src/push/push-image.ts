@@ -189,7 +189,7 @@ function pushFailure(
   const failure = classifyRegistryFailure(engineMessage);
   const said = redact(engineMessage, secrets).replace(/\.$/, '');
   return new PushError(
-    `Pushing ${ref} to ${registry} failed (${failure.reason.toLowerCase().replaceAll('_', ' ')}: ${said}); ${registryFix(failure, registry, repository)}.`,
+    `Pushing ${ref} to ${registry} failed (${said}); ${registryFix(failure, registry, repository)}.`,
     { code: failure.code, reason: failure.reason, ref, ...(cause ? { cause: redactCause(cause, secrets) } : {}) },
   );
 }
