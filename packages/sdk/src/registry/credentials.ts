@@ -1,10 +1,6 @@
-/**
- * Credentials for one registry, shaped like the engine's `AuthConfig` (and the contract's
- * `RegistryAuth`): a username and password (or access token), or an OAuth2 refresh token.
- */
-export type RegistryAuth =
-  | { username: string; password: string; serveraddress?: string }
-  | { identitytoken: string; serveraddress?: string };
+import type { RegistryAuth } from '../auth/registry-auth.js';
+
+export type { RegistryAuth } from '../auth/registry-auth.js';
 
 export function basicAuthorization(auth: { username: string; password: string }): string {
   return `Basic ${Buffer.from(`${auth.username}:${auth.password}`, 'utf8').toString('base64')}`;

@@ -1,10 +1,14 @@
+import { resolveRegistryAuth } from '../auth/registry-auth.js';
 import { isShipError } from '../errors.js';
 import { RegistryClient, type RegistryClientOptions } from './client.js';
 import type { RegistryAuth } from './credentials.js';
 import { parseRepositoryRef } from './reference.js';
 
 export interface ListTagsOptions extends Omit<RegistryClientOptions, 'auth'> {
+  /** Credentials; else looked up as `resolveRegistryAuth` does (`DOCKER_AUTH_CONFIG`, docker config). */
   auth?: RegistryAuth;
+  env?: NodeJS.ProcessEnv;
+  configDir?: string;
 }
 
 /**
@@ -13,7 +17,10 @@ export interface ListTagsOptions extends Omit<RegistryClientOptions, 'auth'> {
  */
 export async function listTags(repoRef: string, options: ListTagsOptions = {}): Promise<string[]> {
   const repo = parseRepositoryRef(repoRef);
-  const client = new RegistryClient(repo.registry, { ...options, phase: options.phase ?? 'pull' });
+  const { env, configDir, ...connection } = options;
+  const auth =
+    options.auth ?? (await resolveRegistryAuth(repo.registry, { ...(env ? { env } : {}), ...(configDir ? { configDir } : {}) }));
+  const client = new RegistryClient(repo.registry, { ...connection, ...(auth ? { auth } : {}), phase: options.phase ?? 'pull' });
   try {
     return await client.listTags(repo.name);
   } catch (error) {

@@ -1,5 +1,7 @@
+import { resolveRegistryAuth } from '../auth/registry-auth.js';
 import { InvalidInputError, throwIfAborted } from '../errors.js';
 import type { ProgressListener } from '../progress.js';
+import { planTags } from '../tags/plan.js';
 import { type BlobSource, type Manifest, RegistryClient, type RegistryClientOptions } from './client.js';
 import type { RegistryAuth } from './credentials.js';
 import { type Descriptor, isIndexMediaType, manifestContent } from './media-types.js';
@@ -16,6 +18,11 @@ export interface PromoteOptions extends Omit<RegistryClientOptions, 'auth' | 'ph
   auth?: RegistryAuth;
   /** Credentials for the source registry when it differs from the destination's. */
   sourceAuth?: RegistryAuth;
+  /** The version shortcut: `v1.2.3` adds `1.2.3`, `1.2`, `1` and `latest` (as `planTags` plans them) to `tags`. */
+  version?: string;
+  /** For credentials not given: `DOCKER_AUTH_CONFIG` and the docker config, as `resolveRegistryAuth` reads them. */
+  env?: NodeJS.ProcessEnv;
+  configDir?: string;
   /** Blobs copied at the same time. Default 3. */
   concurrency?: number;
   onProgress?: ProgressListener;
@@ -74,9 +81,25 @@ export function planPromotion(source: RepositoryRef, tags: string[], destination
  */
 export async function promote(options: PromoteOptions): Promise<PromoteResult> {
   const source = parseRepositoryRef(options.source);
-  const targets = planPromotion(source, options.tags, options.destination);
+  const tags = [...options.tags];
+  if (options.version !== undefined) {
+    const repo = options.destination ?? formatRef(source);
+    tags.push(...planTags({ images: [repo], version: options.version }).tags);
+  }
+  const targets = planPromotion(source, tags, options.destination);
   const emit = options.onProgress;
-  const { auth, sourceAuth } = options;
+  const lookup = { ...(options.env ? { env: options.env } : {}), ...(options.configDir ? { configDir: options.configDir } : {}) };
+  const resolved = new Map<string, Promise<RegistryAuth | undefined>>();
+  const configured = (registry: string) => {
+    if (!resolved.has(registry)) resolved.set(registry, resolveRegistryAuth(registry, lookup));
+    return resolved.get(registry) as Promise<RegistryAuth | undefined>;
+  };
+  // `auth` is the destination's; it serves the source too when both are on one registry.
+  const sourceRegistryIsTarget = targets.some((t) => t.repo.registry === source.registry);
+  const sourceAuth =
+    options.sourceAuth ?? (sourceRegistryIsTarget ? options.auth : undefined) ?? (await configured(source.registry));
+  const targetAuth = async (registry: string) =>
+    options.auth ?? (registry === source.registry ? options.sourceAuth : undefined) ?? (await configured(registry));
   const connection = connectionOptions(options);
   const clients = new Map<string, Map<RegistryAuth | undefined, RegistryClient>>();
   const clientFor = (registry: string, credentials: RegistryAuth | undefined): RegistryClient => {
@@ -89,10 +112,7 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
     }
     return client;
   };
-  const sourceClient = clientFor(
-    source.registry,
-    sourceAuth ?? (targets.some((t) => t.repo.registry === source.registry) ? auth : undefined),
-  );
+  const sourceClient = clientFor(source.registry, sourceAuth);
   const allClients = () => [...clients.values()].flatMap((byCredentials) => [...byCredentials.values()]);
   const started = Date.now();
   emit?.({ type: 'phase-start', phase: 'promote', message: `Promoting ${options.source}` });
@@ -102,7 +122,7 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
     const refs: string[] = [];
     for (const target of targets) {
       throwIfAborted(options.signal);
-      const client = clientFor(target.repo.registry, target.repo.registry === source.registry ? (auth ?? sourceAuth) : auth);
+      const client = clientFor(target.repo.registry, await targetAuth(target.repo.registry));
       const sameRepository = target.repo.registry === source.registry && target.repo.name === source.name;
       if (!sameRepository) {
         await copyReferenced(manifest, {

@@ -70,6 +70,18 @@ describe('htpasswd basic auth', () => {
     expect(events.filter((e) => e.type === 'retry')).toEqual([]);
   });
 
+  test('without auth, credentials come from DOCKER_AUTH_CONFIG as the docker CLI reads them', async () => {
+    const env = {
+      DOCKER_AUTH_CONFIG: JSON.stringify({
+        auths: { [basic.host]: { auth: Buffer.from(`alice:${alice.password}`).toString('base64') } },
+      }),
+    };
+    const image = await pushSyntheticImage(`${basic.host}/${uniqueName('env')}/app:src`, { auth: alice });
+    const result = await promote({ source: image.ref, tags: ['ok'], env, configDir: join(dir, 'no-docker-config') });
+    expect(result.refs).toEqual([image.ref.replace(':src', ':ok')]);
+    expect((await listTags(image.ref, { env, configDir: join(dir, 'no-docker-config') })).sort()).toEqual(['ok', 'src']);
+  });
+
   test('no credentials is UNAUTHORIZED too', async () => {
     const error = await captureError(listTags(`${basic.host}/whatever/app`));
     expect(error.code).toBe('REGISTRY_UNAUTHORIZED');
@@ -214,6 +226,14 @@ describe('promotion and copy, counted by a proxy', () => {
       }
     },
   );
+
+  test('the version shortcut v1.2.3 adds 1.2.3, 1.2, 1 and latest', async () => {
+    const name = `${uniqueName('shortcut')}/app`;
+    const image = await pushSyntheticImage(`${plain.host}/${name}:sha-0f1e2d3`);
+    const result = await promote({ source: image.ref, tags: [], version: 'v1.2.3' });
+    expect(result.refs).toEqual(['1.2.3', '1.2', '1', 'latest'].map((t) => `${plain.host}/${name}:${t}`));
+    expect(result.bytesUploaded).toBe(0);
+  });
 
   test('a copy to another repository on the same registry mounts every blob (0 bytes)', async () => {
     const image = await pushSyntheticImage(`${counting.host}/${uniqueName('mount-src')}/app:1`, { format: 'oci-index' });
