@@ -1,27 +1,61 @@
 // Bundles the CLI into dist/: dist/ship.js (the entry bin/ship.js imports) plus chunks.
 // Code splitting keeps `ship --help` light: each command, and what only it needs (dockerode,
 // dockerfile-ast, zod, cloud SDKs), sits in its own chunk loaded by that command's `import()`.
-import { rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 const sdkSource = here('../sdk/src/');
 
-/** The SDK is bundled from source; its modules have no import-time side effects, so unused ones drop out. */
-const sdkWithoutSideEffects = {
-  name: 'sdk-side-effect-free',
+/**
+ * The SDK is bundled from source. esbuild's code splitting assigns whole files to chunks by
+ * which entry points reach them, and the SDK's flat index reaches every file, so importing it
+ * would put dockerode, zod and undici into the chunk `ship --help` loads. This plugin rewrites
+ * each `import { a, b } from '@container-ship/sdk'` in the CLI to imports from the SDK files
+ * that define `a` and `b` (read from the index's `export { ... } from` lines). The source keeps
+ * using the public API; the bundle gets one chunk per command and what it needs.
+ */
+async function sdkExportMap() {
+  const index = await readFile(`${sdkSource}index.ts`, 'utf8');
+  const map = new Map();
+  for (const match of index.matchAll(/export\s+(type\s+)?\{([^}]*)\}\s+from\s+'([^']+)'/g)) {
+    if (match[1]) continue;
+    for (const raw of match[2].split(',')) {
+      const name = raw.trim();
+      if (name === '' || name.startsWith('type ')) continue;
+      const [imported, exported = imported] = name.split(/\s+as\s+/);
+      map.set(exported, { file: `${sdkSource}${match[3].replace(/\.js$/, '.ts')}`, imported });
+    }
+  }
+  return map;
+}
+
+const sdkImportsPerFile = {
+  name: 'sdk-imports-per-file',
   setup(build) {
-    build.onResolve({ filter: /^@container-ship\/sdk$/ }, () => ({ path: `${sdkSource}index.ts`, sideEffects: false }));
-    build.onResolve({ filter: /^\.\.?\// }, async (args) => {
-      if (!args.importer.startsWith(sdkSource) || args.pluginData?.resolving) return undefined;
-      const result = await build.resolve(args.path, {
-        importer: args.importer,
-        resolveDir: args.resolveDir,
-        kind: args.kind,
-        pluginData: { resolving: true },
-      });
-      return result.errors.length > 0 ? undefined : { ...result, sideEffects: false };
+    const exportsOf = sdkExportMap();
+    build.onLoad({ filter: /packages\/cli\/src\/.*\.ts$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      if (!source.includes("'@container-ship/sdk'")) return undefined;
+      const map = await exportsOf;
+      const contents = source.replace(
+        /import\s+(type\s+)?\{([^}]*)\}\s+from\s+'@container-ship\/sdk';/g,
+        (_all, typeOnly, names) => {
+          if (typeOnly) return '';
+          const lines = [];
+          for (const raw of names.split(',')) {
+            const name = raw.trim();
+            if (name === '' || name.startsWith('type ')) continue;
+            const [imported, local = imported] = name.split(/\s+as\s+/);
+            const origin = map.get(imported);
+            if (!origin) throw new Error(`${args.path}: '${imported}' is not exported by the SDK's index.ts`);
+            lines.push(`import { ${origin.imported} as ${local} } from ${JSON.stringify(origin.file)};`);
+          }
+          return lines.join('\n');
+        },
+      );
+      return { contents, loader: 'ts' };
     });
   },
 };
@@ -40,7 +74,7 @@ const result = await esbuild.build({
   metafile: true,
   legalComments: 'none',
   logLevel: 'warning',
-  plugins: [sdkWithoutSideEffects],
+  plugins: [sdkImportsPerFile],
   external: [
     // dockerode's optional native pieces: ssh2 (ssh:// DOCKER_HOST) and its cpu-features addon.
     'ssh2',

@@ -23,3 +23,8 @@ export async function ship(
   });
   return { code, stdout, stderr };
 }
+
+/** The `✖` lines of an output: a failure must print exactly one. */
+export function errorLines(output: string): string[] {
+  return output.split('\n').filter((line) => line.startsWith('✖'));
+}

@@ -48,19 +48,21 @@ export async function run(ctx: CliContext, [registry = '']: string[], flags: Fla
     signal: ctx.signal,
     onProgress: ctx.onProgress,
   });
-  const stored = await storeCredentials({ registry: result.registry ?? registry, auth: result.auth });
+  const stored = await storeCredentials({ registry: result.registry, auth: result.auth, env: ctx.env });
+  const username = 'username' in result.auth ? result.auth.username : undefined;
   const where = stored.helper ? `the docker-credential-${stored.helper} helper` : stored.configPath;
   return {
     data: {
-      registry: result.registry ?? registry,
+      registry: result.registry,
       provider: result.provider,
-      username: result.username,
+      ...(username === undefined ? {} : { username }),
       configPath: stored.configPath,
       ...(stored.helper ? { helper: stored.helper } : {}),
+      ...(result.expiresAt ? { expiresAt: result.expiresAt.toISOString() } : {}),
     },
     text: ctx.out.green(
-      `✔ Logged in to ${result.registry ?? registry}${result.username ? ` as ${result.username}` : ''}; credentials stored in ${where}.`,
+      `✔ Logged in to ${result.registry}${username ? ` as ${username}` : ''} (${result.provider}); credentials stored in ${where}.`,
     ),
-    quietText: result.registry ?? registry,
+    quietText: result.registry,
   };
 }

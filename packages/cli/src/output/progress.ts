@@ -55,8 +55,8 @@ export function plainLine(event: ProgressEvent, style: Style, layers?: Map<strin
         ...(event.current === undefined ? {} : { current: event.current }),
         ...(event.total === undefined ? {} : { total: event.total }),
       });
-      // Byte-by-byte progress is for terminals; plain output says only when a layer changes state.
-      if (previous?.status === event.status) return undefined;
+      // Byte-by-byte progress is for terminals; plain output says only when a layer is done.
+      if (!FINISHED.test(event.status) || previous?.status === event.status) return undefined;
       const bytes = event.total ? ` (${formatBytes(event.total)})` : '';
       return `  ${event.phase} ${shortId(event.layerId)}: ${event.status}${bytes}`;
     }

@@ -1,0 +1,139 @@
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { listShipContainers, listTags, removeImage } from '@container-ship/sdk';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { exampleAppDir, loadTestbed, repoRoot, uniqueName } from '../../sdk/src/testing/testbed.js';
+import { ship } from './cli.js';
+
+/**
+ * The CLI against the real engine and the test bed's registry, in-process (runCli). Every
+ * repository is unique, every image this file builds is removed afterwards.
+ */
+const registry = loadTestbed().registries.plain.host;
+const builtImages: string[] = [];
+const tempDirs: string[] = [];
+
+async function tagsIn(repository: string): Promise<string[]> {
+  try {
+    return (await listTags(repository)).sort();
+  } catch (error) {
+    // A repository that was never pushed to does not exist; that is "no tags".
+    if ((error as { code?: string }).code === 'REGISTRY_NAME_UNKNOWN') return [];
+    throw error;
+  }
+}
+
+async function brokenAppCopy(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'ship-broken-app-'));
+  tempDirs.push(dir);
+  await cp(exampleAppDir, dir, { recursive: true });
+  const app = [
+    'from flask import Flask',
+    'app = Flask(__name__)',
+    '',
+    '@app.get("/")',
+    'def index():',
+    '    return "broken on purpose", 500',
+    '',
+  ].join('\n');
+  await writeFile(join(dir, 'app.py'), app);
+  // The example's unit tests would stop the build; this app must build and fail only its smoke test.
+  await writeFile(
+    join(dir, 'tests', 'test_app.py'),
+    'import unittest\n\nclass Nothing(unittest.TestCase):\n    def test_nothing(self):\n        pass\n',
+  );
+  return dir;
+}
+
+afterAll(async () => {
+  for (const image of builtImages) await removeImage(image, { force: true }).catch(() => {});
+  for (const dir of tempDirs) await rm(dir, { recursive: true, force: true });
+  const leftovers = (await listShipContainers()).filter((c) =>
+    builtImages.some((image) => c.image.startsWith(image.split(':')[0] ?? '')),
+  );
+  expect(leftovers).toEqual([]);
+});
+
+describe('ship release', () => {
+  test('builds, smoke-tests and pushes 1.1, 1 and latest; --json prints one object', async () => {
+    const image = `${registry}/${uniqueName('cli-itg')}/flask-app`;
+    builtImages.push(`${image}:1.1`, `${image}:1`, `${image}:latest`);
+    const run = await ship(['release', 'examples/flask-app', '--image', image, '--tag', 'v1.1', '--json'], { cwd: repoRoot });
+    expect(run.stderr).not.toMatch(/✖/);
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result).toMatchObject({
+      image,
+      version: '1.1',
+      tags: [`${image}:1.1`, `${image}:1`, `${image}:latest`],
+      digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
+      size: expect.any(Number),
+      smoke: { status: 'passed', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/$/), durationMs: expect.any(Number) },
+      pushed: true,
+      durations: { build: expect.any(Number), smoke: expect.any(Number), push: expect.any(Number) },
+    });
+    expect(await tagsIn(image)).toEqual(['1', '1.1', 'latest']);
+  });
+
+  test('a broken app (500 on /) exits 1 with the reason and pushes nothing', async () => {
+    const dir = await brokenAppCopy();
+    const image = `${registry}/${uniqueName('cli-itg-broken')}/flask-app`;
+    builtImages.push(`${image}:2.0.0`, `${image}:2.0`, `${image}:2`, `${image}:latest`);
+    const run = await ship(['release', dir, '--image', image, '--tag', 'v2.0.0', '--timeout', '20s'], { cwd: repoRoot });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/✖ smoke test failed after [\d.]+m?s: .*500/);
+    expect(run.stdout).toMatch(/Nothing was pushed because the smoke test failed\./);
+    expect(run.stdout).toMatch(/pushed\s+no/);
+    expect(await tagsIn(image)).toEqual([]);
+  });
+
+  test('with no engine reachable it exits 1 with one line and no stack', async () => {
+    const run = await ship(['release', 'examples/flask-app', '--image', `${registry}/nope/app`, '--tag', 'v1'], {
+      cwd: repoRoot,
+      env: { DOCKER_HOST: 'unix:///nope.sock' },
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^✖ No Docker engine answers at unix:\/\/\/nope\.sock; start Docker/);
+    expect(
+      run.stderr
+        .trimEnd()
+        .split('\n')
+        .filter((line) => line.startsWith('✖')),
+    ).toHaveLength(1);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  test('an invalid ship.yaml exits 2 with the file, line and key', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ship-bad-config-'));
+    tempDirs.push(dir);
+    await cp(exampleAppDir, dir, { recursive: true });
+    await writeFile(
+      join(dir, 'ship.yaml'),
+      `image: ${registry}/nope/app\nregistries:\n  - registry: ${registry}\n    password: hunter2\n`,
+    );
+    const run = await ship(['release', dir, '--tag', 'v1'], { cwd: dir });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      '✖ ship.yaml:4: "password" in registries[0] would put a secret in the file; store it in an environment variable and write passwordEnv: VARIABLE_NAME instead.\n',
+    );
+    expect(run.stderr).not.toContain('hunter2');
+  });
+});
+
+describe('ship build and smoke', () => {
+  test("--tag 'bad tag' exits 2 with one line", async () => {
+    const run = await ship(['build', 'examples/flask-app', '--image', `${registry}/nope/app`, '--tag', 'bad tag'], {
+      cwd: repoRoot,
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^✖ .*"bad tag".*\n$/);
+  });
+
+  test('ship smoke of a missing image exits 1 with one line', async () => {
+    const image = `${registry}/${uniqueName('cli-itg-missing')}/app:1`;
+    const run = await ship(['smoke', image], { cwd: repoRoot });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(new RegExp(`^✖ Image '${image.replace(/[.]/g, '\\.')}' .*\\n$`));
+  });
+});
