@@ -45,6 +45,15 @@ export {
   type DockerfileStage,
 } from './dockerfile/analysis.js';
 export {
+  type BuildReport,
+  type BuildReportOptions,
+  buildReport,
+  findWastedFiles,
+  type LayerFile,
+  readImageLayers,
+  type WastedFile,
+} from './dockerfile/build-report.js';
+export {
   type GeneratedFile,
   type GenerateOptions,
   type GenerateResult,
@@ -75,6 +84,7 @@ export {
   removeImage,
   tagImage,
 } from './engine/images.js';
+export { exportImage } from './engine/layers.js';
 export {
   AbortedError,
   BuildError,
