@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { ConfigError, ShipError } from '../errors.js';
 import { type ProcessRunner, runProcess } from '../process/run-process.js';
 
-import type { RegistryAuth } from '../registry/credentials.js';
-
-/** Credentials for one registry, in the shape the Engine API's `X-Registry-Auth` takes (one type, shared with registry/). */
-export type { RegistryAuth };
+/** Credentials for one registry, in the shape the Engine API's `X-Registry-Auth` takes (registry/ uses this type too). */
+export type RegistryAuth =
+  | { username: string; password: string; serveraddress?: string }
+  | { identitytoken: string; serveraddress?: string };
 
 export interface ResolveRegistryAuthOptions {
   /** Explicit credentials win over everything else. */

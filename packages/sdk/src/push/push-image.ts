@@ -188,10 +188,12 @@ function pushFailure(
 ): PushError {
   const failure = classifyRegistryFailure(engineMessage);
   const said = redact(engineMessage, secrets).replace(/\.$/, '');
-  return new PushError(
-    `Pushing ${ref} to ${registry} failed (${said}); ${registryFix(failure, registry, repository)}.`,
-    { code: failure.code, reason: failure.reason, ref, ...(cause ? { cause: redactCause(cause, secrets) } : {}) },
-  );
+  return new PushError(`Pushing ${ref} to ${registry} failed (${said}); ${registryFix(failure, registry, repository)}.`, {
+    code: failure.code,
+    reason: failure.reason,
+    ref,
+    ...(cause ? { cause: redactCause(cause, secrets) } : {}),
+  });
 }
 
 /** The engine's error as the cause, with any secret removed from its message. */
