@@ -238,31 +238,34 @@ export class RegistryClient {
     source: BlobSource,
     options: { mountFrom?: string } = {},
   ): Promise<'exists' | 'mounted' | 'uploaded'> {
-    return withRetry(async (attempt) => {
-      if (attempt > 1 && (await this.blobExists(name, blob.digest))) return 'exists';
-      const query = options.mountFrom
-        ? `?mount=${encodeURIComponent(blob.digest)}&from=${encodeURIComponent(options.mountFrom)}`
-        : '';
-      const scopes = [repositoryScope(name, ['pull', 'push'])];
-      if (options.mountFrom) scopes.push(repositoryScope(options.mountFrom, ['pull']));
-      const started = await this.send({
-        method: 'POST',
-        path: `/v2/${name}/blobs/uploads/${query}`,
-        scopes,
-        subject: `${this.registry}/${name} blob ${blob.digest}`,
-        expect: [201, 202],
-        headers: { 'content-length': '0' },
-      });
-      await started.body.dump();
-      if (started.statusCode === 201) return 'mounted';
-      const location = header(started, 'location');
-      if (!location)
-        throw new RegistryError(
-          `The registry ${this.registry} started an upload without a Location header; it does not follow the distribution API.`,
-        );
-      await this.upload(name, blob, source, location);
-      return 'uploaded';
-    }, this.retryOptions());
+    return withRetry(
+      async (attempt) => {
+        if (attempt > 1 && (await this.blobExists(name, blob.digest))) return 'exists';
+        const query = options.mountFrom
+          ? `?mount=${encodeURIComponent(blob.digest)}&from=${encodeURIComponent(options.mountFrom)}`
+          : '';
+        const scopes = [repositoryScope(name, ['pull', 'push'])];
+        if (options.mountFrom) scopes.push(repositoryScope(options.mountFrom, ['pull']));
+        const started = await this.send({
+          method: 'POST',
+          path: `/v2/${name}/blobs/uploads/${query}`,
+          scopes,
+          subject: `${this.registry}/${name} blob ${blob.digest}`,
+          expect: [201, 202],
+          headers: { 'content-length': '0' },
+        });
+        await started.body.dump();
+        if (started.statusCode === 201) return 'mounted';
+        const location = header(started, 'location');
+        if (!location)
+          throw new RegistryError(
+            `The registry ${this.registry} started an upload without a Location header; it does not follow the distribution API.`,
+          );
+        await this.upload(name, blob, source, location);
+        return 'uploaded';
+      },
+      this.retryOptions(`the upload of ${this.registry}/${name} blob ${blob.digest.slice(0, 19)}`),
+    );
   }
 
   private async upload(
@@ -354,14 +357,16 @@ export class RegistryClient {
     return reference.includes(':') ? `${this.registry}/${name}@${reference}` : `${this.registry}/${name}:${reference}`;
   }
 
-  private retryOptions(): RetryOptions {
+  /** Retry settings; each retry is one `retry` event naming what failed and what is retried. */
+  private retryOptions(what: string): RetryOptions {
     const phase = this.options.phase ?? 'push';
     return {
       ...this.options.retry,
       classify: classifyRegistryError,
       clock: this.clock,
       ...(this.options.signal ? { signal: this.options.signal } : {}),
-      onRetry: ({ attempt, delayMs, reason }) => this.options.onProgress?.({ type: 'retry', phase, attempt, delayMs, reason }),
+      onRetry: ({ attempt, delayMs, reason }) =>
+        this.options.onProgress?.({ type: 'retry', phase, attempt, delayMs, reason: `${reason} on ${what}` }),
     };
   }
 
@@ -386,46 +391,49 @@ export class RegistryClient {
       : isLoopbackHost(this.host) && !trust.ca
         ? ['https', 'http']
         : ['https'];
-    const ping = await withRetry(async () => {
-      let lastError: unknown;
-      for (const scheme of schemes) {
-        const baseUrl = `${scheme}://${this.host}`;
-        try {
-          this.requests++;
-          const response = await request(`${baseUrl}/v2/`, {
-            method: 'GET',
-            headers: { 'user-agent': USER_AGENT },
-            dispatcher: this.dispatcher,
-            signal: this.options.signal,
-          });
-          return { baseUrl, response };
-        } catch (error) {
-          lastError = error;
-          if (this.options.signal?.aborted) throw new AbortedError(undefined, { cause: error });
-          const tls = tlsVerificationFailure(error);
-          if (tls !== undefined) {
-            throw new ShipError(
-              'REGISTRY_TLS',
-              trust.source
-                ? `The TLS certificate of ${this.host} could not be verified with the CA from ${trust.source} (${tls}); pass the CA that signed it with --ca-cert.`
-                : `The TLS certificate of ${this.host} could not be verified (${tls}); pass the registry's CA with --ca-cert <file> or put it in ${this.options.certsDir ?? '/etc/docker/certs.d'}/${this.host}/ca.crt.`,
-              { cause: error },
-            );
+    const ping = await withRetry(
+      async () => {
+        let lastError: unknown;
+        for (const scheme of schemes) {
+          const baseUrl = `${scheme}://${this.host}`;
+          try {
+            this.requests++;
+            const response = await request(`${baseUrl}/v2/`, {
+              method: 'GET',
+              headers: { 'user-agent': USER_AGENT },
+              dispatcher: this.dispatcher,
+              signal: this.options.signal,
+            });
+            return { baseUrl, response };
+          } catch (error) {
+            lastError = error;
+            if (this.options.signal?.aborted) throw new AbortedError(undefined, { cause: error });
+            const tls = tlsVerificationFailure(error);
+            if (tls !== undefined) {
+              throw new ShipError(
+                'REGISTRY_TLS',
+                trust.source
+                  ? `The TLS certificate of ${this.host} could not be verified with the CA from ${trust.source} (${tls}); pass the CA that signed it with --ca-cert.`
+                  : `The TLS certificate of ${this.host} could not be verified (${tls}); pass the registry's CA with --ca-cert <file> or put it in ${this.options.certsDir ?? '/etc/docker/certs.d'}/${this.host}/ca.crt.`,
+                { cause: error },
+              );
+            }
+            if (!isPlainHttpAnswer(error) || scheme === 'http') break;
           }
-          if (!isPlainHttpAnswer(error) || scheme === 'http') break;
         }
-      }
-      if (isPlainHttpAnswer(lastError)) {
-        throw new ShipError(
-          'REGISTRY_TLS',
-          `The registry ${this.host} answers plain HTTP, not HTTPS; pass --insecure if you trust this registry over plain HTTP.`,
-          {
-            cause: lastError,
-          },
-        );
-      }
-      throw this.networkError(lastError, `${this.host}/v2/`);
-    }, this.retryOptions());
+        if (isPlainHttpAnswer(lastError)) {
+          throw new ShipError(
+            'REGISTRY_TLS',
+            `The registry ${this.host} answers plain HTTP, not HTTPS; pass --insecure if you trust this registry over plain HTTP.`,
+            {
+              cause: lastError,
+            },
+          );
+        }
+        throw this.networkError(lastError, `${this.host}/v2/`);
+      },
+      this.retryOptions(`GET ${this.host}/v2/`),
+    );
     this.baseUrl = ping.baseUrl;
     const body = await ping.response.body.text();
     if (ping.response.statusCode === 401) {
@@ -460,7 +468,7 @@ export class RegistryClient {
     await this.connect();
     const once = () => this.sendOnce(req);
     if (req.retry === false) return once();
-    return withRetry(once, this.retryOptions());
+    return withRetry(once, this.retryOptions(`${req.method} ${req.subject}`));
   }
 
   private async sendOnce(req: SendRequest, reauthenticated = false): Promise<Response> {
@@ -575,7 +583,7 @@ export class RegistryClient {
         body,
         now: this.clock.now(),
       });
-    }, this.retryOptions());
+    }, this.retryOptions(subject));
     const body = (await response.body.json()) as { token?: string; access_token?: string; expires_in?: number };
     const token = body.token ?? body.access_token;
     if (!token) throw new RegistryError(`${subject} answered without a token; check the registry's auth configuration.`);
