@@ -1,3 +1,4 @@
+import { Agent } from 'node:https';
 import Docker from 'dockerode';
 import { EngineUnavailableError } from '../errors.js';
 import { describeConnection, type EngineConnection, readTlsFiles, resolveEngineConnection } from './connection.js';
@@ -22,12 +23,14 @@ export function createDockerClient(connection: EngineConnection = resolveEngineC
       return new Docker({ socketPath: connection.socketPath });
     case 'tcp':
       if (!connection.tls) return new Docker({ host: connection.host, port: connection.port, protocol: 'http' });
-      return new Docker({
-        host: connection.host,
-        port: connection.port,
-        protocol: 'https',
-        ...(connection.certPath ? readTlsFiles(connection.certPath) : {}),
-      });
+      {
+        const files = connection.certPath ? readTlsFiles(connection.certPath) : {};
+        // Like the docker CLI: TLS without DOCKER_TLS_VERIFY encrypts but does not check the engine's certificate.
+        const agent = new Agent({ ...files, rejectUnauthorized: connection.verify, keepAlive: true });
+        // docker-modem accepts an agent; @types/dockerode does not list it.
+        const options = { host: connection.host, port: connection.port, protocol: 'https' as const, ...files, agent };
+        return new Docker(options as Docker.DockerOptions);
+      }
   }
 }
 
@@ -41,19 +44,37 @@ export function dockerFor(options: EngineOptions = {}): DockerClient {
   return defaultClient;
 }
 
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'ECONNRESET', 'EHOSTUNREACH', 'ETIMEDOUT', 'ENOTFOUND']);
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'EHOSTUNREACH', 'ETIMEDOUT', 'ENOTFOUND']);
+
+function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** TLS handshake failures: the engine is there but its certificate (or ours) does not check out. */
+function isTlsFailure(error: unknown): boolean {
+  const code = errorCode(error);
+  return (
+    code !== undefined && (code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || code.includes('CERT') || code === 'EPROTO')
+  );
+}
 
 /** True for errors that mean "no engine answers there" rather than "the engine said no". */
 export function isEngineUnreachable(error: unknown): boolean {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' && UNREACHABLE_CODES.has(code);
+  const code = errorCode(error);
+  return (code !== undefined && UNREACHABLE_CODES.has(code)) || isTlsFailure(error);
 }
 
 export function engineUnavailable(connection: EngineConnection, cause: unknown): EngineUnavailableError {
   const where = describeConnection(connection);
-  const code = (cause as { code?: unknown } | undefined)?.code;
+  if (isTlsFailure(cause)) {
+    return new EngineUnavailableError(
+      `The TLS handshake with the Docker engine at ${where} failed; point DOCKER_CERT_PATH at the engine's ca.pem, cert.pem and key.pem.`,
+      { cause },
+    );
+  }
   const fix =
-    code === 'EACCES'
+    errorCode(cause) === 'EACCES'
       ? 'add your user to the docker group or run as root'
       : 'start Docker (or dockerd), or point DOCKER_HOST at a running engine';
   return new EngineUnavailableError(`No Docker engine answers at ${where}; ${fix}.`, { cause });
