@@ -12,6 +12,8 @@ export interface SarifOptions {
   root?: string;
   /** The tool version shown in code scanning. */
   version?: string;
+  /** Where the rules are documented (SARIF `informationUri`), e.g. the repository's docs/dockerfile.md. */
+  informationUri?: string;
 }
 
 const LEVEL: Record<LintSeverity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
@@ -29,7 +31,7 @@ export function toSarif(results: readonly LintResult[], options: SarifOptions = 
         tool: {
           driver: {
             name: 'container-ship',
-            informationUri: 'https://github.com/container-ship/container-ship/blob/main/docs/dockerfile.md',
+            ...(options.informationUri ? { informationUri: options.informationUri } : {}),
             ...(options.version ? { semanticVersion: options.version } : {}),
             rules: LINT_RULES.map((rule) => {
               const hadolint = 'hadolint' in rule ? rule.hadolint : undefined;
