@@ -93,7 +93,8 @@ export function createProgram(
         .summary('build an image and apply the planned tags')
         .description('Build an image from a context through the Docker Engine API, then tag it with the planned tags.')
         .argument('[context]', 'the build context directory', '.')
-        .option('-i, --image <name>', 'the image name (repeatable; default: image in ship.yaml)', collect),
+        .option('-i, --image <name>', 'the image name (repeatable; default: image in ship.yaml)', collect)
+        .option('--no-report', 'skip the build report (biggest layers, bytes hidden by later layers)'),
     ),
   )
     .addHelpText('after', examples('ship build examples/flask-app --image localhost:5001/examples/flask-app --tag v1.1'))
@@ -223,7 +224,7 @@ export function createProgram(
       'Add tags to an image already in a registry (manifest copy, same digest), or copy it to another repository or registry.',
     )
     .argument('<source>', 'the image in the registry, e.g. localhost:5001/team/app:sha-abc1234')
-    .option('-t, --tag <version>', 'the version shortcut: v1.2.3 gives 1.2.3, 1.2, 1, latest (repeatable)', collect)
+    .option('-t, --tag <version>', 'the version shortcut: v1.2.3 gives 1.2.3, 1.2, 1, latest')
     .option('--to <destination>', 'another repository or registry to copy to')
     .addHelpText(
       'after',

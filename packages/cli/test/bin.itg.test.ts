@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { listShipContainers } from '@container-ship/sdk';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -28,9 +28,9 @@ async function until(condition: () => boolean, what: string, timeoutMs = 60_000)
   }
 }
 
-beforeAll(async () => {
+beforeAll(() => {
   // Build the bundle the bin imports, so this file never tests a stale dist.
-  await import('../build.mjs');
+  execFileSync(process.execPath, [fileURLToPath(new URL('../build.mjs', import.meta.url))], { stdio: 'inherit' });
 });
 
 describe('the built bin', () => {

@@ -1,10 +1,10 @@
-import { buildImage, planTags, readGitContext } from '@container-ship/sdk';
+import { type BuildReport, buildImage, buildReport, planTags, readGitContext } from '@container-ship/sdk';
 import type { CliContext, CommandResult } from '../context.js';
 import { type BuildFlags, buildInputs, configFor, imagesFrom, type TagFlags, tagInputs } from '../inputs.js';
 import { formatBytes, formatDuration, shortId } from '../output/format.js';
 import { renderTable } from '../output/table.js';
 
-type Flags = BuildFlags & TagFlags;
+type Flags = BuildFlags & TagFlags & { report?: boolean };
 
 /** `ship build`: one buildImage call with the planned tags (or the image names as given). */
 export async function run(ctx: CliContext, [context = '.']: string[], flags: Flags): Promise<CommandResult> {
@@ -29,6 +29,7 @@ export async function run(ctx: CliContext, [context = '.']: string[], flags: Fla
     onProgress: ctx.onProgress,
     ...ctx.engine,
   });
+  const report = flags.report === false ? undefined : await buildReport(result.imageId, ctx.engine);
   const rows = [
     ['image', shortId(result.imageId)],
     ['tags', result.tags.length > 0 ? result.tags.join('\n') : ctx.out.dim('(none)')],
@@ -38,8 +39,30 @@ export async function run(ctx: CliContext, [context = '.']: string[], flags: Fla
     ...(result.warnings.length > 0 ? [['warnings', result.warnings.join('\n')]] : []),
   ];
   return {
-    data: result,
-    text: renderTable({ rows }),
+    data: report ? { ...result, report } : result,
+    text: [renderTable({ rows }), ...(report ? [reportText(report, ctx)] : [])].join('\n'),
     quietText: result.tags[0] ?? result.imageId,
   };
+}
+
+/** The biggest layers with the instruction that made each, and the bytes later layers hide. */
+function reportText(report: BuildReport, ctx: CliContext): string {
+  const biggest = renderTable(
+    {
+      head: ['LAYER SIZE', 'INSTRUCTION'],
+      rows: report.biggest.map((layer) => [
+        formatBytes(layer.size),
+        layer.instruction.length > 90 ? `${layer.instruction.slice(0, 89)}…` : layer.instruction,
+      ]),
+    },
+    { head: ctx.out.bold },
+  );
+  const wasted =
+    report.wastedBytes === 0
+      ? 'no bytes hidden by later layers'
+      : `${formatBytes(report.wastedBytes)} hidden by later layers (${report.wasted
+          .slice(0, 3)
+          .map((file) => `/${file.path} ${formatBytes(file.bytes)}`)
+          .join(', ')})`;
+  return `${biggest}${report.layers} layers; ${wasted}\n`;
 }

@@ -41,9 +41,10 @@ export function plainLine(event: ProgressEvent, style: Style, layers?: Map<strin
     case 'phase-start':
       return style.bold(`▸ ${event.message}`);
     case 'phase-end':
+      // A failed phase is reported once, by the error or the summary that follows; here only when.
       return event.ok
         ? style.green(`✔ ${event.message} (${formatDuration(event.durationMs)})`)
-        : style.red(`✖ ${event.message} (${formatDuration(event.durationMs)})`);
+        : style.red(`▪ ${event.phase} stopped after ${formatDuration(event.durationMs)}`);
     case 'build-step':
       return `  Step ${event.step}/${event.totalSteps} : ${event.instruction}${event.cached ? style.dim(' (cached)') : ''}`;
     case 'log':

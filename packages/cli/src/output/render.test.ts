@@ -88,7 +88,7 @@ describe('plain progress lines', () => {
     [
       'phase end failed',
       { type: 'phase-end', phase: 'smoke', message: 'Smoke test failed', durationMs: 800, ok: false },
-      '✖ Smoke test failed (800ms)',
+      '▪ smoke stopped after 800ms',
     ],
     [
       'build step',
