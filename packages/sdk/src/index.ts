@@ -10,6 +10,9 @@ export {
 export { type BuildImageOptions, type BuildResult, buildImage } from './build/build-image.js';
 export { type BuildContextPlan, packBuildContext, planBuildContext } from './build/context.js';
 export { DockerignoreMatcher, parseDockerignore } from './build/dockerignore.js';
+export { type ContainerPurpose, LABELS, newRunId } from './cleanup/labels.js';
+export { listShipContainers, type ShipContainer } from './cleanup/list.js';
+export { type CleanupOptions, type CleanupResult, cleanup } from './cleanup/sweep.js';
 export { type Clock, systemClock } from './clock.js';
 export { parseDuration } from './config/duration.js';
 export {
@@ -74,6 +77,7 @@ export { LINT_RULES, type LintFinding, type LintRule, type LintRuleId, type Lint
 export { type SarifOptions, toSarif } from './dockerfile/sarif.js';
 export { assertEngineReachable, type EngineOptions } from './engine/client.js';
 export { describeConnection, type EngineConnection, resolveEngineConnection } from './engine/connection.js';
+export type { ContainerState, HealthState, PortBinding } from './engine/containers.js';
 export {
   type EngineCallOptions,
   type ImageHealthcheck,
@@ -112,7 +116,19 @@ export { type PromoteOptions, type PromoteResult, promote } from './registry/pro
 export { ACR_REFRESH_TOKEN_USERNAME } from './registry/providers/acr.js';
 export { detectProvider, type RegistryProvider } from './registry/providers/detect.js';
 export { type StoreCredentialsOptions, type StoredCredentials, storeCredentials } from './registry/store-credentials.js';
+export { type PublishEntry, summarizePublish } from './release/publish-summary.js';
+export {
+  ReleaseError,
+  type ReleaseOptions,
+  type ReleaseResult,
+  type ReleaseSmokeOptions,
+  release,
+} from './release/release.js';
+export { type PublishTarget, type ReleaseRegistry, releaseTargets } from './release/targets.js';
 export { type RetryDecision, type RetryOptions, withRetry } from './retry.js';
+export { parsePortSpec } from './run/ports.js';
+export { type RunContainerOptions, type RunningContainer, runContainer } from './run/run-container.js';
+export { type SmokeOptions, type SmokeResult, smokeTest } from './smoke/smoke-test.js';
 export { isDockerTag, sanitizeTag } from './tags/docker-tag.js';
 export { browsableUrl, type ReadGitContextOptions, readGitContext } from './tags/git-context.js';
 export type { GitContext } from './tags/git-types.js';

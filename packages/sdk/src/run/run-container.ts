@@ -19,7 +19,7 @@ import { engineErrorMessage, engineStatusCode } from '../engine/images.js';
 import { AbortedError, isShipError, RegistryError, ShipError, throwIfAborted } from '../errors.js';
 import type { ProgressListener } from '../progress.js';
 import { pullImage } from '../push/pull-image.js';
-import type { RegistryAuth } from '../registry/credentials.js';
+import type { RegistryAuth } from '../auth/registry-auth.js';
 import { parsePortSpec } from './ports.js';
 
 export interface RunContainerOptions extends EngineOptions {

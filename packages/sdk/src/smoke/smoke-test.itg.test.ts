@@ -1,10 +1,15 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
+import { buildImage } from '../build/build-image.js';
 import { newRunId } from '../cleanup/labels.js';
 import { listShipContainers } from '../cleanup/list.js';
 import { removeContainer } from '../engine/containers.js';
+import { removeImage } from '../engine/images.js';
 import { AbortedError } from '../errors.js';
 import type { ProgressEvent } from '../progress.js';
-import { loadTestbed, uniqueName } from '../testing/testbed.js';
+import { exampleAppDir, loadTestbed, uniqueName } from '../testing/testbed.js';
 import { smokeTest } from './smoke-test.js';
 
 // Real engine, nothing mocked. The fixture apps are a few lines of Python run in the offline
@@ -34,11 +39,67 @@ afterEach(async () => {
   expect(await listShipContainers({ runId })).toEqual([]);
 });
 
+const images: string[] = [];
+const dirs: string[] = [];
+
 afterAll(async () => {
   for (const container of await listShipContainers({ runId })) await removeContainer(container.id);
+  for (const image of images) await removeImage(image, { force: true }).catch(() => {});
+  await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
+/** Builds a fixture image from a Dockerfile and files in a temp dir; removed in afterAll. */
+async function fixtureImage(dockerfile: string, files: Record<string, string> = {}): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'ship-smoke-fixture-'));
+  dirs.push(dir);
+  await writeFile(join(dir, 'Dockerfile'), dockerfile);
+  for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
+  const tag = `${uniqueName('ship-itg-smoke')}:fixture`;
+  images.push(tag);
+  await buildImage({ context: dir, tags: [tag] });
+  return tag;
+}
+
 describe('smokeTest (real engine)', () => {
+  test('the example app builds and passes, reporting its HEALTHCHECK as starting (the verdict does not wait for it)', async () => {
+    const tag = `${uniqueName('ship-itg-example')}:smoke`;
+    images.push(tag);
+    await buildImage({ context: exampleAppDir, tags: [tag] });
+    const result = await smokeTest({ image: tag, expectBody: 'Hello from Docker!', runId });
+    expect(result).toMatchObject({ status: 'passed', httpStatus: 200, body: 'Hello from Docker!', health: 'starting' });
+    expect(result.logs).toContain('Listening at: http://0.0.0.0:5000');
+    const health = await smokeTest({ image: tag, path: '/healthz', expectBody: /"status":\s*"ok"/, runId });
+    expect(health.status).toBe('passed');
+    console.info(`smoke example: ${result.durationMs} ms and ${health.durationMs} ms from start to verdict`);
+  });
+
+  test('an image whose HEALTHCHECK turns unhealthy fails with the check output, before the app answers', async () => {
+    const image = await fixtureImage(
+      [
+        `FROM ${base}`,
+        'COPY app.py /app.py',
+        'HEALTHCHECK --interval=1s --timeout=1s --retries=1 CMD ["python", "-c", "import sys; print(\'db connection refused\'); sys.exit(1)"]',
+        'CMD ["python", "/app.py"]',
+        '',
+      ].join('\n'),
+      { 'app.py': `${app(200, 'ok', { delaySeconds: 8 })[2]}\n` },
+    );
+    const result = await smokeTest({ image, runId });
+    expect(result).toMatchObject({ status: 'failed', health: 'unhealthy' });
+    expect(result.reason).toBe("The image's HEALTHCHECK reports unhealthy: db connection refused.");
+  });
+
+  test('an image with a passing HEALTHCHECK that answers at once passes without waiting for a check', async () => {
+    const image = await fixtureImage(
+      [`FROM ${base}`, 'COPY app.py /app.py', 'HEALTHCHECK --interval=30s CMD ["true"]', 'CMD ["python", "/app.py"]', ''].join(
+        '\n',
+      ),
+      { 'app.py': `${app(200, 'ok')[2]}\n` },
+    );
+    const result = await smokeTest({ image, runId });
+    expect(result).toMatchObject({ status: 'passed', health: 'starting' });
+  });
+
   test('an app that answers 200 with the expected body passes, with progress events and logs', async () => {
     const events: ProgressEvent[] = [];
     const result = await smokeTest({

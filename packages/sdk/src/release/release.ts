@@ -1,0 +1,335 @@
+import { type BuildResult, buildImage } from '../build/build-image.js';
+import { LABELS, newRunId } from '../cleanup/labels.js';
+import { type Clock, systemClock } from '../clock.js';
+import type { EngineOptions } from '../engine/client.js';
+import { isShipError, ShipError, throwIfAborted } from '../errors.js';
+import type { ProgressListener } from '../progress.js';
+import { pushImage } from '../push/push-image.js';
+import { listTags } from '../registry/list-tags.js';
+import { promote } from '../registry/promote.js';
+import { type SmokeOptions, type SmokeResult, smokeTest } from '../smoke/smoke-test.js';
+import type { GitContext } from '../tags/git-types.js';
+import { planTags, type TagPlan } from '../tags/plan.js';
+import { type PublishEntry, summarizePublish } from './publish-summary.js';
+import { type PublishTarget, type ReleaseRegistry, releaseTargets } from './targets.js';
+
+/** Smoke-test settings for a release: everything `smokeTest` takes except what the release decides. */
+export type ReleaseSmokeOptions = Omit<
+  SmokeOptions,
+  'image' | 'runId' | 'signal' | 'onProgress' | 'connection' | 'docker' | 'clock'
+>;
+
+export interface ReleaseOptions extends EngineOptions {
+  context: string;
+  dockerfile?: string;
+  /** The image name(s), without a tag: `localhost:5001/app`. */
+  image: string | string[];
+  /** The version shortcut (`v1.2.3` → 1.2.3, 1.2, 1, latest); or give `tagRules`. */
+  version?: string;
+  /** docker/metadata-action tag rules. */
+  tagRules?: string[];
+  flavor?: string[];
+  /** Where the build comes from (for rules and OCI labels); see `readGitContext`. */
+  git?: Partial<GitContext>;
+  /** `false`: never plan `latest`. */
+  latest?: boolean;
+  /** `false`: no floating version tags. */
+  floating?: boolean;
+  /** Publish to these registries instead of the image's own, each with its own credentials. */
+  registries?: ReleaseRegistry[];
+  /** Default: GET / on port 5000 answers 200. `false` skips the smoke test (and its guard). */
+  smoke?: ReleaseSmokeOptions | false;
+  /** `false`: build, smoke-test and plan, but contact no registry and push nothing. */
+  push?: boolean;
+  buildArgs?: Record<string, string>;
+  labels?: Record<string, string>;
+  target?: string;
+  noCache?: boolean;
+  pull?: boolean;
+  platform?: string;
+  /** Groups the containers (and the image) of this release for `cleanup({ runId })`. Default: new. */
+  runId?: string;
+  clock?: Clock;
+  signal?: AbortSignal;
+  onProgress?: ProgressListener;
+}
+
+export interface ReleaseResult {
+  /** The first repository released to. */
+  image: string;
+  /** The plan's main tag (`1.2.3`). */
+  version: string;
+  /** Every reference published (or planned, with `push: false`), over all repositories. */
+  tags: string[];
+  imageId: string;
+  /** The manifest digest in the registries (the same everywhere). */
+  digest?: string;
+  size: number;
+  build: BuildResult;
+  smoke?: SmokeResult;
+  /** True only when every repository got every tag. */
+  pushed: boolean;
+  publish: PublishEntry[];
+  /** The tag plan over all repositories, with each one's existing tags taken into account. */
+  plan: TagPlan;
+  durations: Record<'build' | 'smoke' | 'push', number>;
+  runId: string;
+}
+
+/** A release that did not complete: the smoke test failed, or a registry did. `result` has what did happen. */
+export class ReleaseError extends ShipError {
+  override readonly name = 'ReleaseError';
+  readonly phase: 'smoke' | 'push';
+  readonly result: ReleaseResult;
+  constructor(message: string, details: { phase: 'smoke' | 'push'; result: ReleaseResult; cause?: unknown }) {
+    super(
+      details.phase === 'smoke' ? 'SMOKE_FAILED' : 'PUSH_FAILED',
+      message,
+      details.cause === undefined ? {} : { cause: details.cause },
+    );
+    this.phase = details.phase;
+    this.result = details.result;
+  }
+}
+
+function engineOf(o: EngineOptions): EngineOptions {
+  return { ...(o.connection ? { connection: o.connection } : {}), ...(o.docker ? { docker: o.docker } : {}) };
+}
+
+function mergePlans(plans: TagPlan[], fallback: TagPlan): TagPlan {
+  if (plans.length === 0) return fallback;
+  return {
+    version: plans[0]?.version ?? fallback.version,
+    tags: plans.flatMap((plan) => plan.tags),
+    labels: fallback.labels,
+    skipped: plans.flatMap((plan) => plan.skipped),
+  };
+}
+
+/**
+ * Build → smoke test → tag plan → push, as one call. Nothing is pushed unless the smoke test
+ * passed. Each repository's plan takes its existing tags into account (floating tags never
+ * move backwards); its first tag goes by engine push, the others by registry-side promotion
+ * (one manifest PUT each). Resolves only when everything was published; otherwise rejects
+ * with a ReleaseError carrying the partial result (per-repository outcomes included).
+ */
+export async function release(o: ReleaseOptions): Promise<ReleaseResult> {
+  const clock = o.clock ?? systemClock;
+  const started = clock.now();
+  const runId = o.runId ?? newRunId();
+  const engine = engineOf(o);
+  const emit = o.onProgress;
+  const common = { ...(o.signal ? { signal: o.signal } : {}), ...(emit ? { onProgress: emit } : {}) };
+  throwIfAborted(o.signal);
+
+  // Validate everything a user typed before the (slow) build: names, version, rules.
+  const targets = releaseTargets(o.image, o.registries);
+  const now = new Date(clock.now());
+  const planFor = (images: string[], existingTags: string[]) =>
+    planTags({
+      images,
+      ...(o.version !== undefined ? { version: o.version } : {}),
+      ...(o.tagRules ? { rules: o.tagRules } : {}),
+      ...(o.flavor ? { flavor: o.flavor } : {}),
+      ...(o.git ? { git: o.git } : {}),
+      ...(o.latest !== undefined ? { latest: o.latest } : {}),
+      ...(o.floating !== undefined ? { floating: o.floating } : {}),
+      existingTags,
+      now,
+    });
+  const localPlan = planFor(
+    targets.map((t) => t.repository),
+    [],
+  );
+  if (localPlan.tags.length === 0) {
+    throw new ShipError(
+      'INVALID_INPUT',
+      `The version and tag rules plan no tag for ${targets[0]?.repository}; pass a version (e.g. v1.2.3) or a rule that matches this build.`,
+    );
+  }
+  const mainTags = targets.map(
+    (t) => localPlan.tags.find((ref) => ref.startsWith(`${t.repository}:`)) ?? `${t.repository}:${localPlan.version}`,
+  );
+
+  emit?.({
+    type: 'phase-start',
+    phase: 'release',
+    message: `Releasing ${targets.map((t) => t.repository).join(', ')} ${localPlan.version}`,
+  });
+  const durations = { build: 0, smoke: 0, push: 0 };
+  let phaseStarted = clock.now();
+  const build = await buildImage({
+    context: o.context,
+    ...(o.dockerfile ? { dockerfile: o.dockerfile } : {}),
+    tags: mainTags,
+    labels: {
+      ...localPlan.labels,
+      ...o.labels,
+      [LABELS.managed]: 'true',
+      [LABELS.runId]: runId,
+      [LABELS.purpose]: 'release',
+    },
+    ...(o.buildArgs ? { buildArgs: o.buildArgs } : {}),
+    ...(o.target ? { target: o.target } : {}),
+    ...(o.noCache !== undefined ? { noCache: o.noCache } : {}),
+    ...(o.pull !== undefined ? { pull: o.pull } : {}),
+    ...(o.platform ? { platform: o.platform } : {}),
+    ...engine,
+    clock,
+    ...common,
+  });
+  durations.build = clock.now() - phaseStarted;
+
+  const result: ReleaseResult = {
+    image: targets[0]?.repository ?? '',
+    version: localPlan.version,
+    tags: [],
+    imageId: build.imageId,
+    size: build.size,
+    build,
+    pushed: false,
+    publish: [],
+    plan: localPlan,
+    durations,
+    runId,
+  };
+
+  if (o.smoke !== false) {
+    phaseStarted = clock.now();
+    const smoke = await smokeTest({ ...o.smoke, image: build.imageId, runId, ...engine, clock, ...common });
+    durations.smoke = clock.now() - phaseStarted;
+    result.smoke = smoke;
+    if (smoke.status === 'failed') {
+      emit?.({
+        type: 'phase-end',
+        phase: 'release',
+        ok: false,
+        durationMs: clock.now() - started,
+        message: 'Smoke test failed; nothing was pushed',
+      });
+      throw new ReleaseError(
+        `The smoke test of ${result.image} failed (${(smoke.reason ?? 'no reason').replace(/\.$/, '')}); nothing was pushed: fix the app or the smoke settings and release again.`,
+        { phase: 'smoke', result },
+      );
+    }
+  }
+
+  if (o.push === false) {
+    result.tags = localPlan.tags;
+    emit?.({
+      type: 'phase-end',
+      phase: 'release',
+      ok: true,
+      durationMs: clock.now() - started,
+      message: 'Built and smoke-tested; push: false, nothing pushed',
+    });
+    return result;
+  }
+
+  throwIfAborted(o.signal);
+  phaseStarted = clock.now();
+  emit?.({
+    type: 'phase-start',
+    phase: 'push',
+    message: `Publishing to ${targets.length} ${targets.length === 1 ? 'repository' : 'repositories'}`,
+  });
+  const publish = await Promise.all(targets.map((target) => publishTo(target, build.imageId, planFor, { ...o, clock, engine })));
+  durations.push = clock.now() - phaseStarted;
+  const summary = summarizePublish(publish);
+  emit?.({
+    type: 'phase-end',
+    phase: 'push',
+    ok: summary.ok,
+    durationMs: durations.push,
+    message: summary.ok ? `Published ${publish.flatMap((p) => p.refs).length} tags` : (summary.message ?? ''),
+  });
+
+  result.publish = publish;
+  result.tags = publish.filter((p) => p.ok).flatMap((p) => p.refs);
+  result.plan = mergePlans(
+    publish.flatMap((p) => (p.plan ? [p.plan] : [])),
+    localPlan,
+  );
+  const digest = publish.find((p) => p.digest)?.digest;
+  if (digest) result.digest = digest;
+  result.pushed = summary.ok;
+  emit?.({
+    type: 'phase-end',
+    phase: 'release',
+    ok: summary.ok,
+    durationMs: clock.now() - started,
+    message: summary.ok ? `Released ${result.version}` : (summary.message ?? ''),
+  });
+  if (!summary.ok) throw new ReleaseError(summary.message ?? 'Publishing failed.', { phase: 'push', result });
+  return result;
+}
+
+/** One repository: its existing tags, its plan, an engine push of the first tag, a promotion of the rest. */
+async function publishTo(
+  target: PublishTarget,
+  imageId: string,
+  planFor: (images: string[], existingTags: string[]) => TagPlan,
+  o: ReleaseOptions & { clock: Clock; engine: EngineOptions },
+): Promise<PublishEntry> {
+  const started = o.clock.now();
+  const auth = target.auth ? { auth: target.auth } : {};
+  const signal = o.signal ? { signal: o.signal } : {};
+  const progress = o.onProgress ? { onProgress: o.onProgress } : {};
+  let plan: TagPlan | undefined;
+  const methods: Record<string, 'push' | 'promote'> = {};
+  const refs: string[] = [];
+  let digest: string | undefined;
+  try {
+    const existing = await listTags(target.repository, { ...auth, ...signal });
+    plan = planFor([target.repository], existing);
+    const [first, ...rest] = plan.tags;
+    if (!first)
+      throw new ShipError('INVALID_INPUT', `No tag is planned for ${target.repository}; pass a version or a matching tag rule.`);
+    for (const skipped of plan.skipped) {
+      o.onProgress?.({ type: 'info', phase: 'tag', message: `Not moving ${skipped.tag}: ${skipped.reason}` });
+    }
+    const pushed = await pushImage({
+      image: imageId,
+      tags: [first],
+      ...auth,
+      ...o.engine,
+      clock: o.clock,
+      ...signal,
+      ...progress,
+    });
+    digest = pushed.digest;
+    refs.push(first);
+    methods[first] = 'push';
+    if (rest.length > 0) {
+      const promoted = await promote({ source: `${target.repository}@${digest}`, tags: rest, ...auth, ...signal, ...progress });
+      for (const ref of promoted.refs) {
+        refs.push(ref);
+        methods[ref] = 'promote';
+      }
+    }
+    return {
+      registry: target.registry,
+      repository: target.repository,
+      refs,
+      digest,
+      ok: true,
+      plan,
+      methods,
+      durationMs: o.clock.now() - started,
+    };
+  } catch (error) {
+    if (o.signal?.aborted) throw error;
+    return {
+      registry: target.registry,
+      repository: target.repository,
+      refs,
+      ...(digest ? { digest } : {}),
+      ok: false,
+      error: error instanceof Error ? error.message : String(error),
+      ...(isShipError(error) ? { code: error.code } : {}),
+      ...(plan ? { plan } : {}),
+      methods,
+      durationMs: o.clock.now() - started,
+    };
+  }
+}
