@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { RegistryClient, type RegistryClientOptions, sha256Digest } from '../client.js';
 import { MEDIA_TYPES } from '../media-types.js';
 import { parseRepositoryRef } from '../reference.js';
@@ -18,7 +19,12 @@ export interface SyntheticImage {
  */
 export async function pushSyntheticImage(
   ref: string,
-  options: RegistryClientOptions & { layerSizes?: number[]; format?: 'docker' | 'oci' | 'oci-index' | 'docker-list' } = {},
+  options: RegistryClientOptions & {
+    layerSizes?: number[];
+    format?: 'docker' | 'oci' | 'oci-index' | 'docker-list';
+    /** Real gzipped tar layers and a config with their diff_ids, so an engine can pull and run-free push it. */
+    pullable?: boolean;
+  } = {},
 ): Promise<SyntheticImage> {
   const repo = parseRepositoryRef(ref);
   const tag = repo.tag ?? 'latest';
@@ -33,11 +39,26 @@ export async function pushSyntheticImage(
     return { mediaType, digest, size: bytes.length };
   };
   const pushImageManifest = async (platform: { architecture: string; os: string }, reference?: string) => {
+    const layerMediaType = oci
+      ? 'application/vnd.oci.image.layer.v1.tar+gzip'
+      : 'application/vnd.docker.image.rootfs.diff.tar.gzip';
+    const layers = [];
+    const diffIds: string[] = [];
+    for (const [index, size] of (options.layerSizes ?? [4096, 65536]).entries()) {
+      if (options.pullable) {
+        const tar = tarWithFile(`data-${index}.bin`, randomBytes(size));
+        diffIds.push(`sha256:${createHash('sha256').update(tar).digest('hex')}`);
+        layers.push(await pushBlob(gzipSync(tar), layerMediaType));
+      } else {
+        layers.push(await pushBlob(randomBytes(size), layerMediaType));
+      }
+    }
+    // The nonce keeps configs (and so manifests) of different synthetic images apart.
     const config = Buffer.from(
       JSON.stringify({
         ...platform,
         config: {},
-        rootfs: { type: 'layers', diff_ids: [] },
+        rootfs: { type: 'layers', diff_ids: diffIds },
         nonce: randomBytes(8).toString('hex'),
       }),
     );
@@ -45,15 +66,6 @@ export async function pushSyntheticImage(
       config,
       oci ? 'application/vnd.oci.image.config.v1+json' : 'application/vnd.docker.container.image.v1+json',
     );
-    const layers = [];
-    for (const size of options.layerSizes ?? [4096, 65536]) {
-      layers.push(
-        await pushBlob(
-          randomBytes(size),
-          oci ? 'application/vnd.oci.image.layer.v1.tar+gzip' : 'application/vnd.docker.image.rootfs.diff.tar.gzip',
-        ),
-      );
-    }
     const mediaType = oci ? MEDIA_TYPES.ociManifest : MEDIA_TYPES.dockerManifest;
     const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType, config: configDescriptor, layers }, null, 3));
     const digest = sha256Digest(bytes);
@@ -76,4 +88,25 @@ export async function pushSyntheticImage(
   } finally {
     await client.close();
   }
+}
+
+/** A one-file POSIX tar (ustar), enough for an engine to unpack as a layer. */
+function tarWithFile(name: string, content: Buffer): Buffer {
+  const header = Buffer.alloc(512);
+  const put = (text: string, offset: number, length: number) => header.write(text.slice(0, length), offset, length, 'ascii');
+  const octal = (value: number, length: number) => `${value.toString(8).padStart(length - 1, '0')}\0`;
+  put(name, 0, 100);
+  put(octal(0o644, 8), 100, 8);
+  put(octal(0, 8), 108, 8);
+  put(octal(0, 8), 116, 8);
+  put(octal(content.length, 12), 124, 12);
+  put(octal(0, 12), 136, 12);
+  put('        ', 148, 8);
+  put('0', 156, 1);
+  put('ustar\0', 257, 6);
+  put('00', 263, 2);
+  const checksum = header.reduce((sum, byte) => sum + byte, 0);
+  put(`${checksum.toString(8).padStart(6, '0')}\0 `, 148, 8);
+  const padding = Buffer.alloc((512 - (content.length % 512)) % 512);
+  return Buffer.concat([header, content, padding, Buffer.alloc(1024)]);
 }
