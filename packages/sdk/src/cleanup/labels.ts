@@ -9,7 +9,7 @@ export const LABELS = {
   managed: 'io.container-ship.managed',
   runId: 'io.container-ship.run-id',
   purpose: 'io.container-ship.purpose',
-  /** `<hostname>:<pid>` of the process that created it; the sweep leaves live owners alone. */
+  /** `<hostname>:<pid>` of the process that holds it; the default sweep takes it once that process is gone. */
   owner: 'io.container-ship.owner',
 } as const;
 
@@ -25,11 +25,15 @@ export function currentOwner(): string {
   return `${hostname()}:${process.pid}`;
 }
 
-export function shipLabels(o: { runId: string; purpose: ContainerPurpose }): Record<string, string> {
+/**
+ * The labels of a container ship makes. A `detached` container (meant to outlive its process,
+ * like `ship run --detach`) gets no owner, so the default sweep never takes it for a leftover.
+ */
+export function shipLabels(o: { runId: string; purpose: ContainerPurpose; detached?: boolean }): Record<string, string> {
   return {
     [LABELS.managed]: 'true',
     [LABELS.runId]: o.runId,
     [LABELS.purpose]: o.purpose,
-    [LABELS.owner]: currentOwner(),
+    ...(o.detached ? {} : { [LABELS.owner]: currentOwner() }),
   };
 }

@@ -10,7 +10,7 @@ describe('ownerIsGone', () => {
     ['a live process on this host', 'here:100', false],
     ['a dead process on this host', 'here:999', true],
     ['a process on another host', 'there:999', false],
-    ['no owner label (made by an older ship)', undefined, true],
+    ['no owner label (a detached container)', undefined, false],
     ['a malformed label', 'garbage', true],
     ['a pid that is not a number', 'here:abc', true],
     ['a host name with colons', 'a:b:100', false],
@@ -39,7 +39,7 @@ describe('selectLeftovers', () => {
     container('no-owner', 'r3', 'created'),
   ];
   test.each([
-    ['the default sweep takes only containers whose owner is gone', {}, ['dead-running', 'dead-exited', 'no-owner']],
+    ['the default sweep takes only containers whose owner is gone', {}, ['dead-running', 'dead-exited']],
     ['a run id takes all of that run, live or not', { runId: 'r1' }, ['live-running', 'live-exited']],
     ['a run id nobody used takes nothing', { runId: 'nope' }, []],
     ['all takes everything', { all: true }, containers.map((c) => c.name)],

@@ -5,9 +5,12 @@ import { removeImage } from '../engine/images.js';
 import { LABELS } from './labels.js';
 import { listShipContainers, type ShipContainer } from './list.js';
 
-/** True when `owner` names a process on this host that no longer exists. */
+/**
+ * True when `owner` names a process on this host that no longer exists. No owner (a detached
+ * container) is never gone: only `all` or its run id removes it.
+ */
 export function ownerIsGone(owner: string | undefined, host: string, isAlive: (pid: number) => boolean): boolean {
-  if (!owner) return true;
+  if (!owner) return false;
   const colon = owner.lastIndexOf(':');
   const ownerHost = owner.slice(0, colon);
   const pid = Number(owner.slice(colon + 1));
@@ -17,7 +20,8 @@ export function ownerIsGone(owner: string | undefined, host: string, isAlive: (p
   return !isAlive(pid);
 }
 
-function processIsAlive(pid: number): boolean {
+/** `kill -0`: does a process with this pid exist on this host? */
+export function processIsAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

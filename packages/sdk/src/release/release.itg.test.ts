@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { newRunId } from '../cleanup/labels.js';
 import { listShipContainers } from '../cleanup/list.js';
 import { cleanup } from '../cleanup/sweep.js';
+import { inspectImage, removeImage } from '../engine/images.js';
 import { AbortedError } from '../errors.js';
 import type { ProgressEvent } from '../progress.js';
 import { exampleAppDir, loadTestbed, uniqueName } from '../testing/testbed.js';
@@ -61,21 +62,11 @@ afterEach(async () => {
   expect(await listShipContainers({ runId })).toEqual([]);
 });
 
+/** Local tags the releases put on their builds (the first tag of each repository). */
+const localTags: string[] = [];
+
 afterAll(async () => {
-  // The images this file's releases built carry its run id; once their tags are gone they are dangling.
-  const { execFileSync } = await import('node:child_process');
-  const ids = execFileSync('docker', ['images', '-q', '--filter', `label=io.container-ship.run-id=${runId}`], {
-    encoding: 'utf8',
-  })
-    .split('\n')
-    .filter(Boolean);
-  for (const id of new Set(ids)) {
-    try {
-      execFileSync('docker', ['rmi', '-f', id], { stdio: 'ignore' });
-    } catch {
-      // Already gone (removed with another tag).
-    }
-  }
+  for (const tag of localTags) await removeImage(tag, { force: true }).catch(() => {});
   await cleanup({ runId, images: true });
   await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
 });
@@ -85,6 +76,7 @@ describe('release (real engine, real registries)', () => {
 
   test('the example: build, smoke test, push 1.0.0 by engine and 1.0, 1, latest by promotion', async () => {
     const events: ProgressEvent[] = [];
+    localTags.push(`${plain}/${repo}:1.0.0`, `${plain}/${repo}:0.9.0`);
     const started = Date.now();
     const result = await release({
       context: exampleAppDir,
@@ -117,6 +109,13 @@ describe('release (real engine, real registries)', () => {
       }),
     ]);
     expect(await registryTags(plain, repo)).toEqual({ status: 200, tags: ['1', '1.0', '1.0.0', 'latest'], errors: [] });
+    const labels = (await inspectImage(result.imageId))?.labels ?? {};
+    expect(labels).toMatchObject({
+      'io.container-ship.managed': 'true',
+      'io.container-ship.run-id': runId,
+      'io.container-ship.purpose': 'release',
+      'org.opencontainers.image.version': '1.0.0',
+    });
     expect(Object.keys(result.durations)).toEqual(['build', 'smoke', 'push']);
     const phases = events.filter((e) => e.type === 'phase-start').map((e) => (e as { phase: string }).phase);
     expect(phases[0]).toBe('release');
@@ -140,6 +139,7 @@ describe('release (real engine, real registries)', () => {
 
   test('a failing smoke test pushes nothing: the repository does not exist afterwards', async () => {
     const failRepo = uniqueName('ship-itg/release-smoke-fails');
+    localTags.push(`${plain}/${failRepo}:2.0.0`);
     const error = await release({
       context: failingApp,
       image: `${plain}/${failRepo}`,
@@ -162,6 +162,7 @@ describe('release (real engine, real registries)', () => {
 
   test('two registries, one with a wrong password: the other is published, the release fails and says which', async () => {
     const twoRepo = uniqueName('ship-itg/release-two');
+    localTags.push(`${plain}/${twoRepo}:3.1.0`, `${authed.host}/${twoRepo}:3.1.0`);
     const error = await release({
       context: okApp,
       image: twoRepo,
@@ -193,6 +194,7 @@ describe('release (real engine, real registries)', () => {
 
   test('an abort during the smoke test leaves no container and pushes nothing', async () => {
     const abortRepo = uniqueName('ship-itg/release-abort');
+    localTags.push(`${plain}/${abortRepo}:1.0.0`);
     const controller = new AbortController();
     const pending = release({
       context: okApp,
@@ -212,6 +214,7 @@ describe('release (real engine, real registries)', () => {
 
   test('push: false builds and smoke-tests, and contacts no registry', async () => {
     const dryRepo = uniqueName('ship-itg/release-dry');
+    localTags.push(`${plain}/${dryRepo}:4.0.0`);
     const result = await release({ context: okApp, image: `${plain}/${dryRepo}`, version: 'v4.0.0', push: false, runId });
     expect(result).toMatchObject({ pushed: false, publish: [], version: '4.0.0' });
     expect(result.smoke?.status).toBe('passed');

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { RegistryAuth } from '../auth/registry-auth.js';
 import { type ContainerPurpose, newRunId, shipLabels } from '../cleanup/labels.js';
 import type { EngineOptions } from '../engine/client.js';
 import {
@@ -19,7 +20,6 @@ import { engineErrorMessage, engineStatusCode } from '../engine/images.js';
 import { AbortedError, isShipError, RegistryError, ShipError, throwIfAborted } from '../errors.js';
 import type { ProgressListener } from '../progress.js';
 import { pullImage } from '../push/pull-image.js';
-import type { RegistryAuth } from '../auth/registry-auth.js';
 import { parsePortSpec } from './ports.js';
 
 export interface RunContainerOptions extends EngineOptions {
@@ -36,6 +36,11 @@ export interface RunContainerOptions extends EngineOptions {
   runId?: string;
   /** Why it runs: `run`, `smoke`, ... Default `run`. */
   purpose?: ContainerPurpose;
+  /**
+   * Meant to outlive this process (`ship run --detach`): the container gets no owner label,
+   * so `cleanup()` leaves it alone until asked for its run id or `all`.
+   */
+  detached?: boolean;
   /** Pull the image when the engine does not have it (`missing`, like `docker run`), or never. Default `missing`. */
   pull?: 'missing' | 'never';
   /** Credentials for that pull; else resolved like `docker pull` does (DOCKER_AUTH_CONFIG, docker config). */
@@ -157,7 +162,7 @@ export async function runContainer(o: RunContainerOptions): Promise<RunningConta
     name,
     ...(o.env ? { env: o.env } : {}),
     ...(o.command ? { command: o.command } : {}),
-    labels: { ...o.labels, ...shipLabels({ runId, purpose }) },
+    labels: { ...o.labels, ...shipLabels({ runId, purpose, ...(o.detached ? { detached: true } : {}) }) },
     ports: bindings,
   });
 
