@@ -1,14 +1,13 @@
 // Bundles the action into ONE committed file, `dist/index.js`, that serves both `main:` and
 // `post:`. The runner has no node_modules, so everything the action imports goes in, the SDK
 // from its source (never a stale `packages/sdk/dist`). Output is deterministic, so CI can
-// rebuild it and fail on `git diff` (check-dist.yml).
-import { rm } from 'node:fs/promises';
+// rebuild it and fail on `git diff` (check-dist.yml). esbuild writes only on success, so a
+// failed build (an SDK file mid-edit) leaves the committed bundle in place.
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 
-await rm(here('./dist'), { recursive: true, force: true });
 const result = await build({
   entryPoints: [here('./src/index.ts')],
   outfile: here('./dist/index.js'),

@@ -97,10 +97,14 @@ export function renderSummary(report: RunReport): string {
   ].join('\n');
 }
 
-export function renderFailureSummary(image: string | undefined, message: string): string {
-  return [`## container-ship${image ? `: \`${image}\`` : ''} failed`, '', `> ${message}`, '', 'Nothing was pushed.', ''].join(
-    '\n',
-  );
+export function renderFailureSummary(image: string | undefined, message: string, somethingPushed: boolean): string {
+  return [
+    `## ❌ container-ship${image ? `: \`${image}\`` : ''} failed`,
+    '',
+    `> ${message}`,
+    '',
+    ...(somethingPushed ? [] : ['Nothing was pushed.', '']),
+  ].join('\n');
 }
 
 /** The sticky PR comment; the hidden marker on its first line is how the next run finds it. */
