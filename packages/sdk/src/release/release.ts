@@ -116,14 +116,33 @@ function mergePlans(plans: TagPlan[], fallback: TagPlan): TagPlan {
 export async function release(o: ReleaseOptions): Promise<ReleaseResult> {
   const clock = o.clock ?? systemClock;
   const started = clock.now();
+  throwIfAborted(o.signal);
+  // Validate everything a user typed before the (slow) build: names, version, rules.
+  const targets = releaseTargets(o.image, o.registries);
+  const names = targets.map((t) => t.repository).join(', ');
+  o.onProgress?.({ type: 'phase-start', phase: 'release', message: `Releasing ${names}` });
+  const end = (ok: boolean, message: string) =>
+    o.onProgress?.({ type: 'phase-end', phase: 'release', ok, durationMs: clock.now() - started, message });
+  try {
+    const result = await runRelease(o, targets, clock);
+    end(
+      true,
+      result.pushed
+        ? `Released ${result.version} to ${names}`
+        : `Built and smoke-tested ${result.version}; nothing pushed (push: false)`,
+    );
+    return result;
+  } catch (error) {
+    end(false, error instanceof Error ? error.message : String(error));
+    throw error;
+  }
+}
+
+async function runRelease(o: ReleaseOptions, targets: PublishTarget[], clock: Clock): Promise<ReleaseResult> {
   const runId = o.runId ?? newRunId();
   const engine = engineOf(o);
   const emit = o.onProgress;
   const common = { ...(o.signal ? { signal: o.signal } : {}), ...(emit ? { onProgress: emit } : {}) };
-  throwIfAborted(o.signal);
-
-  // Validate everything a user typed before the (slow) build: names, version, rules.
-  const targets = releaseTargets(o.image, o.registries);
   const now = new Date(clock.now());
   const planFor = (images: string[], existingTags: string[]) =>
     planTags({
@@ -151,11 +170,6 @@ export async function release(o: ReleaseOptions): Promise<ReleaseResult> {
     (t) => localPlan.tags.find((ref) => ref.startsWith(`${t.repository}:`)) ?? `${t.repository}:${localPlan.version}`,
   );
 
-  emit?.({
-    type: 'phase-start',
-    phase: 'release',
-    message: `Releasing ${targets.map((t) => t.repository).join(', ')} ${localPlan.version}`,
-  });
   const durations = { build: 0, smoke: 0, push: 0 };
   let phaseStarted = clock.now();
   const build = await buildImage({
@@ -200,13 +214,6 @@ export async function release(o: ReleaseOptions): Promise<ReleaseResult> {
     durations.smoke = clock.now() - phaseStarted;
     result.smoke = smoke;
     if (smoke.status === 'failed') {
-      emit?.({
-        type: 'phase-end',
-        phase: 'release',
-        ok: false,
-        durationMs: clock.now() - started,
-        message: 'Smoke test failed; nothing was pushed',
-      });
       throw new ReleaseError(
         `The smoke test of ${result.image} failed (${(smoke.reason ?? 'no reason').replace(/\.$/, '')}); nothing was pushed: fix the app or the smoke settings and release again.`,
         { phase: 'smoke', result },
@@ -216,13 +223,6 @@ export async function release(o: ReleaseOptions): Promise<ReleaseResult> {
 
   if (o.push === false) {
     result.tags = localPlan.tags;
-    emit?.({
-      type: 'phase-end',
-      phase: 'release',
-      ok: true,
-      durationMs: clock.now() - started,
-      message: 'Built and smoke-tested; push: false, nothing pushed',
-    });
     return result;
   }
 
@@ -253,13 +253,6 @@ export async function release(o: ReleaseOptions): Promise<ReleaseResult> {
   const digest = publish.find((p) => p.digest)?.digest;
   if (digest) result.digest = digest;
   result.pushed = summary.ok;
-  emit?.({
-    type: 'phase-end',
-    phase: 'release',
-    ok: summary.ok,
-    durationMs: clock.now() - started,
-    message: summary.ok ? `Released ${result.version}` : (summary.message ?? ''),
-  });
   if (!summary.ok) throw new ReleaseError(summary.message ?? 'Publishing failed.', { phase: 'push', result });
   return result;
 }
