@@ -36,6 +36,8 @@ export interface CommandResult {
   text?: string;
   /** What --quiet prints (an id, a digest); nothing when absent. */
   quietText?: string;
+  /** A failure that still has a result to show (a release whose smoke test failed): its one ✖ line follows the result. */
+  failure?: unknown;
 }
 
 export interface CliContext {

@@ -54,6 +54,7 @@ export async function runCli(argv: readonly string[], io: CliIO = {}): Promise<n
   if (signal.aborted) return reportAbort(signal, ctx, stderr);
   if (!ctx || !result) return EXIT.ok;
   writeResult(ctx, result);
+  if (result.failure !== undefined) ctx.stderr.write(formatError(result.failure, { debug: ctx.globals.debug, style: ctx.err }));
   return result.exitCode ?? EXIT.ok;
 }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { listShipContainers, listTags, removeImage } from '@container-ship/sdk';
 import { afterAll, describe, expect, test } from 'vitest';
 import { exampleAppDir, loadTestbed, repoRoot, uniqueName } from '../../sdk/src/testing/testbed.js';
-import { ship } from './cli.js';
+import { errorLines, ship } from './cli.js';
 
 /**
  * The CLI against the real engine and the test bed's registry, in-process (runCli). Every
@@ -83,7 +83,9 @@ describe('ship release', () => {
     const run = await ship(['release', dir, '--image', image, '--tag', 'v2.0.0', '--timeout', '20s'], { cwd: repoRoot });
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/✖ smoke test failed after [\d.]+m?s: .*500/);
-    expect(run.stdout).toMatch(/Nothing was pushed because the smoke test failed\./);
+    expect(errorLines(run.stderr)).toEqual([
+      expect.stringMatching(/^✖ The smoke test of .* failed \(.*500.*\); nothing was pushed/),
+    ]);
     expect(run.stdout).toMatch(/pushed\s+no/);
     expect(await tagsIn(image)).toEqual([]);
   });
@@ -94,14 +96,10 @@ describe('ship release', () => {
       env: { DOCKER_HOST: 'unix:///nope.sock' },
     });
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^✖ No Docker engine answers at unix:\/\/\/nope\.sock; start Docker/);
-    expect(
-      run.stderr
-        .trimEnd()
-        .split('\n')
-        .filter((line) => line.startsWith('✖')),
-    ).toHaveLength(1);
-    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(errorLines(run.stderr)).toEqual([
+      expect.stringMatching(/^✖ No Docker engine answers at unix:\/\/\/nope\.sock; start Docker/),
+    ]);
+    expect(run.stderr).not.toMatch(/^\s+at /m);
   });
 
   test('an invalid ship.yaml exits 2 with the file, line and key', async () => {
@@ -134,6 +132,66 @@ describe('ship build and smoke', () => {
     const image = `${registry}/${uniqueName('cli-itg-missing')}/app:1`;
     const run = await ship(['smoke', image], { cwd: repoRoot });
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(new RegExp(`^✖ Image '${image.replace(/[.]/g, '\\.')}' .*\\n$`));
+    expect(errorLines(run.stderr)).toEqual([
+      expect.stringMatching(new RegExp(`^✖ Image '${image.replace(/[.]/g, '\\.')}' is not in the engine`)),
+    ]);
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+  });
+});
+
+describe('ship run, ps and stop', () => {
+  const base = loadTestbed().baseImage;
+  const server = ['--', 'python3', '-m', 'http.server', '5000'];
+
+  test('--detach starts it, ps lists it, stop removes it', async () => {
+    const name = uniqueName('cli-itg-detached');
+    const started = await ship(['run', base, '-p', '5000', '--name', name, '--detach', ...server]);
+    expect(started.code).toBe(0);
+    expect(started.stdout).toMatch(new RegExp(`^started ${name}\n  5000 → http://127\\.0\\.0\\.1:\\d+\n`));
+    try {
+      const ps = await ship(['ps', '--json']);
+      expect(JSON.parse(ps.stdout).containers).toContainEqual(
+        expect.objectContaining({ name, state: 'running', purpose: 'run' }),
+      );
+      const table = await ship(['ps']);
+      expect(table.stdout).toMatch(
+        new RegExp(`^NAME\\s+IMAGE\\s+STATE\\s+PURPOSE\\s+CREATED\n(.*\n)*${name}\\s+${base}\\s+running\\s+run\\s`),
+      );
+    } finally {
+      const stopped = await ship(['stop', name]);
+      expect(stopped).toMatchObject({ code: 0, stdout: `✔ removed ${name}\n` });
+    }
+    expect((await listShipContainers()).some((c) => c.name === name)).toBe(false);
+  });
+
+  test('stop of a name ship did not start exits 2', async () => {
+    const run = await ship(['stop', 'no-such-container']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe("✖ No container named 'no-such-container' was started by ship; see ship ps for the names.\n");
+  });
+
+  test('an abort (Ctrl-C) during a foreground run removes the container and exits 130', async () => {
+    const name = uniqueName('cli-itg-abort');
+    const controller = new AbortController();
+    const running = ship(['run', base, '-p', '5000', '--name', name, ...server], { signal: controller.signal });
+    const deadline = Date.now() + 60_000;
+    while (!(await listShipContainers()).some((c) => c.name === name && c.state === 'running')) {
+      if (Date.now() > deadline) throw new Error('the container never started');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    controller.abort('SIGINT');
+    const run = await running;
+    expect(run.code).toBe(130);
+    expect(run.stderr).toMatch(/✖ Stopped by SIGINT; what this command started has been removed\.\n$/);
+    expect((await listShipContainers()).some((c) => c.name === name)).toBe(false);
+  });
+
+  test('a foreground container that exits non-zero exits 1 and is removed', async () => {
+    const name = uniqueName('cli-itg-exit');
+    const run = await ship(['run', base, '--name', name, '--', 'python3', '-c', 'import sys; print("bye"); sys.exit(3)']);
+    expect(run.code).toBe(1);
+    // The last log lines may race the exit; the verdict line may not.
+    expect(run.stdout).toMatch(new RegExp(`✖ ${name} exited with code 3\\.\\n$`));
+    expect((await listShipContainers()).some((c) => c.name === name)).toBe(false);
   });
 });

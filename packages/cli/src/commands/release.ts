@@ -1,6 +1,7 @@
-import { type ReleaseResult, release } from '@container-ship/sdk';
+import { ReleaseError, type ReleaseResult, readGitContext, release } from '@container-ship/sdk';
 import type { CliContext, CommandResult } from '../context.js';
 import { type BuildFlags, buildInputs, configFor, defined, imagesFrom, type TagFlags, tagInputs } from '../inputs.js';
+import { errorJson } from '../output/errors.js';
 import { formatBytes, formatDuration, shortId } from '../output/format.js';
 import type { Style } from '../output/style.js';
 import { renderTable } from '../output/table.js';
@@ -41,26 +42,38 @@ export async function run(ctx: CliContext, [context = '.']: string[], flags: Fla
           ...defined('timeoutMs', flags.timeout),
         };
   const registries = [...(config.registries ?? []), ...(flags.registry ?? []).map(registryTarget)];
-  const result = await release({
-    context: config.context ?? contextDir,
-    image: imagesFrom(flags, config, true),
-    ...defined('version', tagging.version),
-    ...defined('tagRules', tagging.rules),
-    ...defined('flavor', tagging.flavor),
-    ...buildInputs(flags, config),
-    ...(registries.length > 0 ? { registries } : {}),
-    smoke,
-    push: flags.push !== false,
-    signal: ctx.signal,
-    onProgress: ctx.onProgress,
-    ...ctx.engine,
-  });
-  const failed = result.smoke?.status === 'failed' || result.publish.some((p) => !p.ok);
+  let result: ReleaseResult;
+  let failure: ReleaseError | undefined;
+  try {
+    result = await release({
+      context: config.context ?? contextDir,
+      image: imagesFrom(flags, config, true),
+      ...defined('version', tagging.version),
+      ...defined('tagRules', tagging.rules),
+      ...defined('flavor', tagging.flavor),
+      ...defined('latest', tagging.latest),
+      ...defined('floating', tagging.floating),
+      git: await readGitContext({ cwd: contextDir, env: ctx.env }),
+      ...buildInputs(flags, config),
+      ...(registries.length > 0 ? { registries } : {}),
+      smoke,
+      push: flags.push !== false,
+      signal: ctx.signal,
+      onProgress: ctx.onProgress,
+      ...ctx.engine,
+    });
+  } catch (error) {
+    // A failed smoke test or push still has a result worth showing: what was built, tested, published.
+    if (!(error instanceof ReleaseError) || ctx.signal.aborted) throw error;
+    failure = error;
+    result = error.result;
+  }
   return {
-    exitCode: failed ? 1 : 0,
-    data: releaseJson(result),
+    exitCode: failure ? 1 : 0,
+    data: { ...releaseJson(result), ...(failure ? errorJson(failure) : {}) },
     text: releaseSummary(result, ctx.out),
     quietText: result.digest ?? result.imageId,
+    ...(failure ? { failure } : {}),
   };
 }
 
@@ -118,7 +131,7 @@ export function releaseSummary(result: ReleaseResult, style: Style): string {
     parts.push(
       renderTable(
         {
-          head: ['registry', 'refs', 'result'],
+          head: ['REPOSITORY', 'TAGS', 'RESULT'],
           rows: result.publish.map((p) => [
             p.registry,
             p.refs.join('\n'),
@@ -129,7 +142,6 @@ export function releaseSummary(result: ReleaseResult, style: Style): string {
       ),
     );
   }
-  if (smoke?.status === 'failed')
-    parts.push(`${smokeVerdict(smoke, style)}\n${style.red('Nothing was pushed because the smoke test failed.')}\n`);
+  if (smoke?.status === 'failed') parts.push(`${smokeVerdict(smoke, style)}\n`);
   return parts.join('\n');
 }

@@ -26,7 +26,7 @@ export async function run(ctx: CliContext, [image = '', ...command]: string[], f
     ...(flags.name ? { name: flags.name } : {}),
     ...(command.length > 0 ? { command } : {}),
     purpose: 'run',
-    ...(flags.detach ? {} : { signal: ctx.signal }),
+    ...(flags.detach ? { detached: true } : { signal: ctx.signal }),
     onProgress: ctx.onProgress,
     ...ctx.engine,
   });
