@@ -143,7 +143,7 @@ async function publishOutputs(result: ReleaseResult, timings: Timings): Promise<
   core.setOutput('size', String(result.size));
   core.setOutput('smoke-status', report.smoke.status);
   core.setOutput('metadata', JSON.stringify(result));
-  core.info(`${report.pushed ? 'Pushed' : 'Built (not pushed)'}:\n${result.tags.map((tag) => `  ${tag}`).join('\n')}`);
+  core.info(`${report.pushed ? 'Pushed' : 'Built, not pushed'}: ${report.tags.join(', ')}`);
   if (report.imageRef) core.info(`Immutable reference: ${report.imageRef}`);
   return report;
 }
@@ -155,7 +155,8 @@ async function toReport(result: ReleaseResult, timings: Timings): Promise<RunRep
   return {
     image: result.image,
     version: result.version,
-    tags: result.tags,
+    // A release stopped before the push has published nothing: show what it planned.
+    tags: result.tags.length > 0 ? result.tags : result.plan.tags,
     pushed: result.pushed,
     imageId: result.imageId,
     digest,
