@@ -20,6 +20,7 @@ test('action.yml declares exactly the inputs inputs.ts reads, each documented', 
   expect(Object.keys(actionYml.inputs).sort()).toEqual([...new Set(namesIn('packages/action/src/inputs.ts', 'getInput'))].sort());
   for (const [name, input] of Object.entries(actionYml.inputs)) expect(input.description, name).toBeTruthy();
   expect(actionYml.inputs.push?.default).toBe('auto');
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, not a JS template
   expect(actionYml.inputs['github-token']?.default).toBe('${{ github.token }}');
 });
 
