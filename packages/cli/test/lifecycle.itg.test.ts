@@ -74,6 +74,10 @@ describe('ship release', () => {
       durations: { build: expect.any(Number), smoke: expect.any(Number), push: expect.any(Number) },
     });
     expect(await tagsIn(image)).toEqual(['1', '1.1', 'latest']);
+
+    const smoke = await ship(['smoke', `${image}:1.1`, '--path', '/healthz', '--expect-body', 'ok', '--json']);
+    expect(smoke.code).toBe(0);
+    expect(JSON.parse(smoke.stdout)).toMatchObject({ status: 'passed', httpStatus: 200, url: expect.stringMatching(/\/healthz$/) });
   });
 
   test('a broken app (500 on /) exits 1 with the reason and pushes nothing', async () => {
@@ -82,12 +86,18 @@ describe('ship release', () => {
     builtImages.push(`${image}:2.0.0`, `${image}:2.0`, `${image}:2`, `${image}:latest`);
     const run = await ship(['release', dir, '--image', image, '--tag', 'v2.0.0', '--timeout', '20s'], { cwd: repoRoot });
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/✖ smoke test failed after [\d.]+m?s: .*500/);
+    expect(run.stdout).toMatch(/^smoke test failed after [\d.]+m?s: GET \/ answered 500/m);
     expect(errorLines(run.stderr)).toEqual([
       expect.stringMatching(/^✖ The smoke test of .* failed \(.*500.*\); nothing was pushed/),
     ]);
     expect(run.stdout).toMatch(/pushed\s+no/);
     expect(await tagsIn(image)).toEqual([]);
+
+    // The image it built is still here to debug: ship smoke says the same, with the app's last log lines.
+    const smoke = await ship(['smoke', `${image}:2.0.0`, '--timeout', '20s']);
+    expect(smoke.code).toBe(1);
+    expect(smoke.stdout).toMatch(/^✖ smoke test failed after [\d.]+m?s: GET \/ answered 500[^\n]*\n  url: http:\/\/127\.0\.0\.1:\d+\/ → HTTP 500\n  last log lines:\n/);
+    expect(smoke.stdout).toMatch(/"GET \/ HTTP\/1\.1" 500/);
   });
 
   test('with no engine reachable it exits 1 with one line and no stack', async () => {

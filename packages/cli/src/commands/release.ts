@@ -107,7 +107,7 @@ export function releaseSummary(result: ReleaseResult, style: Style): string {
   const rows: string[][] = [
     ['image', result.image],
     ['version', result.version || style.dim('(none)')],
-    ['tags', result.tags.join('\n')],
+    ['tags', result.tags.length > 0 ? result.tags.join('\n') : style.dim('(none published)')],
     ['image id', shortId(result.imageId)],
     ['size', formatBytes(result.size)],
     [
@@ -121,7 +121,7 @@ export function releaseSummary(result: ReleaseResult, style: Style): string {
     [
       'time',
       (['build', 'smoke', 'push'] as const)
-        .filter((phase) => result.durations[phase] !== undefined)
+        .filter((phase) => (phase === 'smoke' ? result.smoke !== undefined : phase === 'push' ? result.publish.length > 0 : true))
         .map((phase) => `${phase} ${formatDuration(result.durations[phase])}`)
         .join(' · '),
     ],
@@ -142,6 +142,7 @@ export function releaseSummary(result: ReleaseResult, style: Style): string {
       ),
     );
   }
-  if (smoke?.status === 'failed') parts.push(`${smokeVerdict(smoke, style)}\n`);
+  // The container's logs were already streamed as progress; the reason is what is left to say.
+  if (smoke?.status === 'failed') parts.push(`${smokeVerdict(smoke, style, { glyph: false })}\n`);
   return parts.join('\n');
 }

@@ -13,7 +13,7 @@ interface Flags {
   env?: Record<string, string>;
 }
 
-const LOG_LINES = 20;
+const LOG_LINES = 10;
 
 /** `ship smoke`: start the image, wait for an HTTP answer, judge it; exit 1 when it fails. */
 export async function run(ctx: CliContext, [image = '']: string[], flags: Flags): Promise<CommandResult> {
@@ -35,21 +35,29 @@ export async function run(ctx: CliContext, [image = '']: string[], flags: Flags)
   return {
     exitCode: result.status === 'passed' ? 0 : 1,
     data: result,
-    text: smokeVerdict(result, ctx.out),
+    text: smokeVerdict(result, ctx.out, { logLines: LOG_LINES }),
     quietText: result.status,
   };
 }
 
-/** The verdict, the time, and on failure the reason and the container's last log lines. */
-export function smokeVerdict(result: SmokeResult, style: Style): string {
+/**
+ * The verdict and the time; on failure the reason, the URL and (with `logLines`) the
+ * container's last log lines. `glyph: false` where an error line follows (release).
+ */
+export function smokeVerdict(result: SmokeResult, style: Style, o: { logLines?: number; glyph?: boolean } = {}): string {
   const status = result.httpStatus === undefined ? '' : ` → HTTP ${result.httpStatus}`;
   if (result.status === 'passed')
     return style.green(`✔ smoke test passed: ${result.url}${status} in ${formatDuration(result.durationMs)}`);
+  const glyph = o.glyph === false ? '' : '✖ ';
   const lines = [
-    style.red(`✖ smoke test failed after ${formatDuration(result.durationMs)}: ${result.reason ?? 'no reason given'}`),
+    style.red(`${glyph}smoke test failed after ${formatDuration(result.durationMs)}: ${result.reason ?? 'no reason given'}`),
   ];
   if (result.url) lines.push(`  url: ${result.url}${status}`);
-  const logs = (result.logs ?? '').trimEnd().split('\n').filter(Boolean).slice(-LOG_LINES);
-  if (logs.length > 0) lines.push('  last log lines:', ...logs.map((line) => style.dim(`  │ ${line}`)));
+  const logs = (result.logs ?? '')
+    .trimEnd()
+    .split('\n')
+    .filter(Boolean)
+    .slice(-(o.logLines ?? 0));
+  if (o.logLines && logs.length > 0) lines.push('  last log lines:', ...logs.map((line) => style.dim(`  │ ${line}`)));
   return lines.join('\n');
 }

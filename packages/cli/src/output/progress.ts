@@ -108,7 +108,7 @@ function liveRenderer(sink: TextSink, style: Style): ProgressRenderer {
   let drawn = 0;
   let timer: NodeJS.Timeout | undefined;
 
-  const width = () => Math.max(20, (sink.columns ?? 100) - 1);
+  const width = () => Math.max(20, (sink.columns || 100) - 1);
   const clip = (line: string) => (stripAnsi(line).length > width() ? `${stripAnsi(line).slice(0, width() - 1)}…` : line);
 
   const erase = () => {
