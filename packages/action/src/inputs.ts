@@ -51,6 +51,12 @@ export function getInputs(): Inputs {
   const buildArgs = parseKeyValues('build-args', core.getInput('build-args'));
   for (const secret of secretValues({ password, githubToken, buildArgs })) core.setSecret(secret);
 
+  const username = optional(core.getInput('username'));
+  if (password !== undefined && username === undefined) {
+    throw new InvalidInputError(
+      'Input password is set but username is not; set username to the registry user the password belongs to.',
+    );
+  }
   return {
     context: optional(core.getInput('context')),
     file: optional(core.getInput('file')),
@@ -63,7 +69,7 @@ export function getInputs(): Inputs {
     target: optional(core.getInput('target')),
     push: parsePushMode(core.getInput('push') || 'auto'),
     registry: optional(core.getInput('registry')),
-    username: optional(core.getInput('username')),
+    username,
     password,
     smoke: {
       enabled: ifSet(core.getInput('smoke-test'), (text) => parseBoolean('smoke-test', text)),

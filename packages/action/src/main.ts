@@ -43,7 +43,7 @@ export async function main(): Promise<void> {
     const { options, lintIgnore } = await core.group('Configuration', () => resolveOptions(inputs, workspace));
     image = primaryImage(options);
     await timed(timings, 'lint', () => core.group('Lint Dockerfile', () => annotateLint(options, lintIgnore, workspace)));
-    if (inputs.username !== undefined || inputs.password !== undefined) {
+    if (inputs.registry !== undefined || inputs.username !== undefined) {
       await timed(timings, 'login', () => loginToTemporaryConfig(inputs, options));
     }
 
@@ -111,7 +111,8 @@ async function annotateLint(options: ReleaseOptions, ignore: string[] | undefine
 }
 
 /**
- * Logs in with the `username`/`password` inputs into a Docker config of this run's own, under
+ * Logs in (with `username`/`password`, or for a cloud registry named by `registry` alone, with
+ * the cloud's credentials from the environment) into a Docker config of this run's own, under
  * RUNNER_TEMP, which the post step deletes: the runner's `~/.docker` is never touched. The SDK
  * finds the credentials there through DOCKER_CONFIG, as the docker CLI would.
  */

@@ -240,7 +240,7 @@ describe('a failing smoke test', () => {
 
 test('a bad input fails at once with one sentence, before any engine work', async () => {
   const step = await runner.main(
-    { images: `${registry.host}/never`, password: 'hunter2-secret', 'smoke-port': 'http' },
+    { images: `${registry.host}/never`, username: 'ci', password: 'hunter2-secret', 'smoke-port': 'http' },
     { GITHUB_EVENT_NAME: 'push' },
   );
   expect(step.exitCode).toBe(1);

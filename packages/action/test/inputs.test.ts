@@ -156,6 +156,7 @@ describe('getInputs (the runner passes inputs as INPUT_<NAME> with dashes kept)'
   });
 
   test('masks the password, the token and secret build args before a bad input can fail', () => {
+    vi.stubEnv('INPUT_USERNAME', 'ci');
     vi.stubEnv('INPUT_PASSWORD', 'pa55-word');
     vi.stubEnv('INPUT_GITHUB-TOKEN', 'ghs_token');
     vi.stubEnv('INPUT_BUILD-ARGS', 'NPM_TOKEN=npm-secret\nPYTHON_VERSION=3.11');
@@ -171,4 +172,19 @@ describe('getInputs (the runner passes inputs as INPUT_<NAME> with dashes kept)'
     captureStdout();
     expect(getInputs().smoke.enabled).toBe(false);
   });
+});
+
+test('a password without a username is an input error, and the password is masked first', () => {
+  vi.stubEnv('INPUT_PASSWORD', 'lonely-secret');
+  const out: string[] = [];
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out.push(String(chunk));
+    return true;
+  });
+  expect(() => getInputs()).toThrow(
+    'Input password is set but username is not; set username to the registry user the password belongs to.',
+  );
+  expect(out.join('')).toBe('::add-mask::lonely-secret\n');
+  vi.unstubAllEnvs();
+  vi.restoreAllMocks();
 });
