@@ -36,6 +36,9 @@ export async function main(): Promise<void> {
   state.saveRunId(runId);
   const progress = new ActionsProgress();
   const timings: Timings = [];
+  // A cancelled job gets SIGINT (then SIGTERM): stop the release so its container goes at once.
+  const cancel = new AbortController();
+  for (const name of ['SIGINT', 'SIGTERM'] as const) process.once(name, () => cancel.abort(new Error(`received ${name}`)));
   let image: string | undefined;
   try {
     const inputs = getInputs();
@@ -47,7 +50,7 @@ export async function main(): Promise<void> {
       await timed(timings, 'login', () => loginToTemporaryConfig(inputs, options));
     }
 
-    const result = await release({ ...options, runId, onProgress: progress.listener });
+    const result = await release({ ...options, runId, signal: cancel.signal, onProgress: progress.listener });
     progress.close();
     const report = await core.group('Outputs', () => publishOutputs(result, timings));
     await writeSummary(report);

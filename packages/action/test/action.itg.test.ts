@@ -238,6 +238,27 @@ describe('a failing smoke test', () => {
   });
 });
 
+test('a cancelled job (SIGINT mid smoke test) stops, fails, and leaves no container after post', async () => {
+  const image = `${registry.host}/${uniqueName('ship-action-cancel')}/flask-app`;
+  let signalled = false;
+  const step = await runner.main(
+    { context: 'examples/flask-app', images: image, push: 'false' },
+    { GITHUB_EVENT_NAME: 'push', GITHUB_REF: 'refs/heads/main' },
+    (stdout, kill) => {
+      if (!signalled && stdout.includes('::group::Smoke testing')) {
+        signalled = true;
+        kill('SIGINT');
+      }
+    },
+  );
+  localTags.push(`${image}:main`);
+  expect(signalled).toBe(true);
+  expect(step.exitCode).toBe(1);
+  expect(step.stdout.split('\n').filter((line) => line.startsWith('::error::'))).toHaveLength(1);
+  expect(step.stdout).not.toContain('✓ Smoke test passed');
+  await postAndCheckClean(step);
+});
+
 test('a bad input fails at once with one sentence, before any engine work', async () => {
   const step = await runner.main(
     { images: `${registry.host}/never`, username: 'ci', password: 'hunter2-secret', 'smoke-port': 'http' },

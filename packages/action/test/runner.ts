@@ -45,10 +45,17 @@ export class FakeRunner {
     return path;
   }
 
-  /** The main step. `env` holds GITHUB_* settings; `inputs` are named as in action.yml. */
-  main(inputs: Record<string, string>, env: Record<string, string> = {}): Promise<StepResult> {
+  /**
+   * The main step. `env` holds GITHUB_* settings; `inputs` are named as in action.yml.
+   * `onOutput` sees stdout as it grows and may signal the process, as a cancelled job would.
+   */
+  main(
+    inputs: Record<string, string>,
+    env: Record<string, string> = {},
+    onOutput?: (stdout: string, kill: (signal: NodeJS.Signals) => void) => void,
+  ): Promise<StepResult> {
     const inputEnv = Object.fromEntries(Object.entries(inputs).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value]));
-    return this.step({ ...inputEnv, ...env });
+    return this.step({ ...inputEnv, ...env }, onOutput);
   }
 
   /** The post step, given the state main saved (the runner passes it as STATE_<name>). */
@@ -56,7 +63,10 @@ export class FakeRunner {
     return this.step(Object.fromEntries(Object.entries(state).map(([name, value]) => [`STATE_${name}`, value])));
   }
 
-  private async step(env: Record<string, string>): Promise<StepResult> {
+  private async step(
+    env: Record<string, string>,
+    onOutput?: (stdout: string, kill: (signal: NodeJS.Signals) => void) => void,
+  ): Promise<StepResult> {
     const stepDir = await mkdtemp(join(this.dir, 'step-'));
     const files = { outputs: join(stepDir, 'output'), state: join(stepDir, 'state'), summary: join(stepDir, 'summary.md') };
     await Promise.all(Object.values(files).map((file) => writeFile(file, '')));
@@ -83,6 +93,7 @@ export class FakeRunner {
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString('utf8');
+      onOutput?.(stdout, (signal) => child.kill(signal));
     });
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString('utf8');
