@@ -9,13 +9,13 @@ describe('usage errors exit 2 with one line and the nearest valid choice', () =>
     [['smoke'], /^✖ missing required argument 'image'; see ship smoke --help\.\n$/],
     [
       ['smoke', 'app', '--port', 'web'],
-      /^✖ option '--port <port>' argument 'web' is invalid\. expected a port number from 1 to 65535; see ship smoke --help\.\n$/,
+      /^✖ option '--port <port>' argument 'web' is invalid: expected a port number from 1 to 65535; see ship smoke --help\.\n$/,
     ],
     [['smoke', 'app', '--timeout', 'soon'], /expected a duration like 30s, 500ms or 2m/],
     [['smoke', 'app', '--expect-status', '20'], /expected an HTTP status from 100 to 599/],
     [['run', 'app', '-p', '5000:x'], /expected CONTAINER_PORT or CONTAINER_PORT:HOST_PORT/],
     [['build', '--build-arg', 'NOVALUE'], /expected KEY=VALUE, got "NOVALUE"/],
-    [['lint', '--format', 'xml'], /argument 'xml' is invalid\. Allowed choices are text, json, sarif/],
+    [['lint', '--format', 'xml'], /argument 'xml' is invalid: Allowed choices are text, json, sarif/],
     [['init', '--template', 'ruby'], /Allowed choices are python/],
     [['ps', 'extra'], /too many arguments for 'ps'/],
   ])('ship %j', async (argv, message) => {

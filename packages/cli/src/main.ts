@@ -110,7 +110,7 @@ export function usageMessage(error: CommanderError, argv: readonly string[]): st
     .join(' ')
     .trim()
     .replace(/^\((.*)\)$/, '$1');
-  const base = (first ?? '').replace(/\.$/, '');
+  const base = (first ?? '').replace(/ is invalid\. /, ' is invalid: ').replace(/\.$/, '');
   const command = argv.find((arg) => !arg.startsWith('-'));
   const help = error.code === 'commander.unknownCommand' || command === undefined ? 'ship --help' : `ship ${command} --help`;
   return hint ? `${base}; ${hint.charAt(0).toLowerCase()}${hint.slice(1)}` : `${base}; see ${help}.`;

@@ -77,7 +77,11 @@ describe('ship release', () => {
 
     const smoke = await ship(['smoke', `${image}:1.1`, '--path', '/healthz', '--expect-body', 'ok', '--json']);
     expect(smoke.code).toBe(0);
-    expect(JSON.parse(smoke.stdout)).toMatchObject({ status: 'passed', httpStatus: 200, url: expect.stringMatching(/\/healthz$/) });
+    expect(JSON.parse(smoke.stdout)).toMatchObject({
+      status: 'passed',
+      httpStatus: 200,
+      url: expect.stringMatching(/\/healthz$/),
+    });
   });
 
   test('a broken app (500 on /) exits 1 with the reason and pushes nothing', async () => {
@@ -96,7 +100,9 @@ describe('ship release', () => {
     // The image it built is still here to debug: ship smoke says the same, with the app's last log lines.
     const smoke = await ship(['smoke', `${image}:2.0.0`, '--timeout', '20s']);
     expect(smoke.code).toBe(1);
-    expect(smoke.stdout).toMatch(/^✖ smoke test failed after [\d.]+m?s: GET \/ answered 500[^\n]*\n  url: http:\/\/127\.0\.0\.1:\d+\/ → HTTP 500\n  last log lines:\n/);
+    expect(smoke.stdout).toMatch(
+      /^✖ smoke test failed after [\d.]+m?s: GET \/ answered 500[^\n]*\n {2}url: http:\/\/127\.0\.0\.1:\d+\/ → HTTP 500\n {2}last log lines:\n/,
+    );
     expect(smoke.stdout).toMatch(/"GET \/ HTTP\/1\.1" 500/);
   });
 

@@ -35,7 +35,8 @@ export async function run(ctx: CliContext, [image = '']: string[], flags: Flags)
   return {
     exitCode: result.status === 'passed' ? 0 : 1,
     data: result,
-    text: smokeVerdict(result, ctx.out, { logLines: LOG_LINES }),
+    // On success the progress already said so; on failure the reason and the logs are the result.
+    text: result.status === 'passed' ? '' : smokeVerdict(result, ctx.out, { logLines: LOG_LINES }),
     quietText: result.status,
   };
 }
