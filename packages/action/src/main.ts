@@ -101,7 +101,12 @@ async function annotateLint(options: ReleaseOptions, ignore: string[] | undefine
     context: options.context,
     ...(smoke && smoke.port !== undefined ? { smokePort: smoke.port } : {}),
     ...(ignore === undefined ? {} : { ignore }),
+  }).catch((error: unknown) => {
+    // A Dockerfile that cannot be read fails the build next, with the SDK's own sentence.
+    core.debug(`Lint skipped: ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
   });
+  if (result === undefined) return;
   for (const finding of result.findings) {
     const file = relative(workspace, resolve(options.context, finding.file ?? dockerfile));
     const properties = { file, startLine: finding.line, title: finding.id };
