@@ -106,6 +106,47 @@ describe('ship release', () => {
     expect(smoke.stdout).toMatch(/"GET \/ HTTP\/1\.1" 500/);
   });
 
+  test('ship.yaml names a second registry whose password comes from the environment', async () => {
+    const auth = loadTestbed().registries.auth;
+    const dir = await mkdtemp(join(tmpdir(), 'ship-two-registries-'));
+    tempDirs.push(dir);
+    await cp(exampleAppDir, dir, { recursive: true });
+    const name = uniqueName('cli-itg-two');
+    const image = `${registry}/${name}/flask-app`;
+    const second = `${auth.host}/${name}/flask-app`;
+    builtImages.push(`${image}:3.1.0`);
+    await writeFile(
+      join(dir, 'ship.yaml'),
+      `image: ${image}\nregistries:\n  - image: ${image}\n  - image: ${second}\n    username: ${auth.username}\n    passwordEnv: SECOND_REGISTRY_PASSWORD\nsmoke:\n  path: /healthz\n  expectBody: ok\n`,
+    );
+    const run = await ship(['release', '--tag', 'v3.1.0', '--json'], {
+      cwd: dir,
+      env: { SECOND_REGISTRY_PASSWORD: auth.password },
+    });
+    expect(run.stderr).not.toMatch(/✖/);
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result.smoke.url).toMatch(/\/healthz$/);
+    expect(result.publish.map((p: { repository: string; ok: boolean }) => [p.repository, p.ok])).toEqual([
+      [image, true],
+      [second, true],
+    ]);
+    expect(await tagsIn(image)).toEqual(['3', '3.1', '3.1.0', 'latest']);
+    expect((await listTags(second, { auth: { username: auth.username, password: auth.password } })).sort()).toEqual([
+      '3',
+      '3.1',
+      '3.1.0',
+      'latest',
+    ]);
+    expect(run.stdout + run.stderr).not.toContain(auth.password);
+
+    const missing = await ship(['release', '--tag', 'v3.1.1'], { cwd: dir });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe(
+      '✖ registries[1].passwordEnv in ship.yaml names SECOND_REGISTRY_PASSWORD, which is not set; export SECOND_REGISTRY_PASSWORD before running ship.\n',
+    );
+  });
+
   test('with no engine reachable it exits 1 with one line and no stack', async () => {
     const run = await ship(['release', 'examples/flask-app', '--image', `${registry}/nope/app`, '--tag', 'v1'], {
       cwd: repoRoot,

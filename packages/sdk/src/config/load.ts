@@ -20,6 +20,8 @@ export interface LoadShipConfigOptions {
 export interface LoadedShipConfig {
   /** Absolute path of the file that was read. */
   path: string;
+  /** The path as error messages show it (relative to the caller's directory). */
+  displayPath: string;
   /** Its directory: relative paths in the file (`context`, `dockerfile`) are relative to it. */
   dir: string;
   config: ShipConfig;
@@ -84,7 +86,7 @@ export function parseShipConfig(text: string, file: { path: string; displayPath?
       ...(line === undefined ? {} : { line }),
     });
   }
-  return { path: file.path, dir: dirname(file.path), config: parsed.data };
+  return { path: file.path, displayPath: shown, dir: dirname(file.path), config: parsed.data };
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {

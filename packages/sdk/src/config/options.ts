@@ -67,7 +67,7 @@ export function configDefaults(
   if (config.pull !== undefined) out.pull = config.pull;
   if (config.noCache !== undefined) out.noCache = config.noCache;
   if (config.registries !== undefined) {
-    out.registries = config.registries.map((registry, index) => registryTarget(registry, index, env, loaded.path));
+    out.registries = config.registries.map((registry, index) => registryTarget(registry, index, env, loaded.displayPath));
   }
   if (config.smoke !== undefined) out.smoke = config.smoke === false ? false : smokeOptions(config.smoke);
   const tags = config.tags;
