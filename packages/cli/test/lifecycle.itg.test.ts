@@ -114,7 +114,7 @@ describe('ship release', () => {
     const name = uniqueName('cli-itg-two');
     const image = `${registry}/${name}/flask-app`;
     const second = `${auth.host}/${name}/flask-app`;
-    builtImages.push(`${image}:3.1.0`);
+    builtImages.push(`${image}:3.1.0`, `${second}:3.1.0`);
     await writeFile(
       join(dir, 'ship.yaml'),
       `image: ${image}\nregistries:\n  - image: ${image}\n  - image: ${second}\n    username: ${auth.username}\n    passwordEnv: SECOND_REGISTRY_PASSWORD\nsmoke:\n  path: /healthz\n  expectBody: ok\n`,
