@@ -1,7 +1,7 @@
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { listShipContainers, listTags, removeImage } from '@container-ship/sdk';
+import { inspectImage, listShipContainers, listTags, removeImage } from '@container-ship/sdk';
 import { afterAll, describe, expect, test } from 'vitest';
 import { exampleAppDir, loadTestbed, repoRoot, uniqueName } from '../../sdk/src/testing/testbed.js';
 import { errorLines, ship } from './cli.js';
@@ -145,6 +145,34 @@ describe('ship release', () => {
     expect(missing.stderr).toBe(
       '✖ registries[1].passwordEnv in ship.yaml names SECOND_REGISTRY_PASSWORD, which is not set; export SECOND_REGISTRY_PASSWORD before running ship.\n',
     );
+  });
+
+  test('SIGTERM during the smoke test removes its container, pushes nothing and exits 143', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ship-slow-app-'));
+    tempDirs.push(dir);
+    await cp(exampleAppDir, dir, { recursive: true });
+    const image = `${registry}/${uniqueName('cli-itg-abort')}/flask-app`;
+    builtImages.push(`${image}:4.0.0`);
+    const controller = new AbortController();
+    // Nothing listens on 5999 in the app, so the smoke test waits (until its 2m timeout) and the abort lands mid-smoke.
+    const running = ship(['release', dir, '--image', image, '--tag', 'v4.0.0', '--port', '5999', '--timeout', '2m'], {
+      cwd: repoRoot,
+      signal: controller.signal,
+    });
+    const deadline = Date.now() + 120_000;
+    let smokeContainer: string | undefined;
+    while (smokeContainer === undefined) {
+      if (Date.now() > deadline) throw new Error('the smoke container never started');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const built = await inspectImage(`${image}:4.0.0`);
+      if (built) smokeContainer = (await listShipContainers()).find((c) => c.purpose === 'smoke' && c.image === built.id)?.name;
+    }
+    controller.abort('SIGTERM');
+    const run = await running;
+    expect(run.code).toBe(143);
+    expect(run.stderr).toMatch(/✖ Stopped by SIGTERM; what this command started has been removed\.\n$/);
+    expect((await listShipContainers()).some((c) => c.name === smokeContainer)).toBe(false);
+    expect(await tagsIn(image)).toEqual([]);
   });
 
   test('with no engine reachable it exits 1 with one line and no stack', async () => {
