@@ -85,3 +85,24 @@ describe('help and version', () => {
     expect(run.stdout).toMatch(new RegExp(`Examples:\\n  \\$ (.*\\s)?ship ${name}\\b`));
   });
 });
+
+describe('global output flags', () => {
+  test('--quiet prints only the result', async () => {
+    expect(await ship(['tags', '--image', 'app', '--tag', 'v2', '--quiet'])).toEqual({
+      code: 0,
+      stdout: 'app:2\napp:latest\n',
+      stderr: '',
+    });
+  });
+
+  test.each([
+    [['--tag', 'bad tag'], {}, false],
+    [['--tag', 'bad tag'], { FORCE_COLOR: '1' }, true],
+    [['--tag', 'bad tag', '--no-color'], { FORCE_COLOR: '1' }, false],
+    [['--tag', 'bad tag'], { FORCE_COLOR: '1', NO_COLOR: '1' }, false],
+  ])('error colors for %j with %j: %s', async (flags, env, colored) => {
+    const run = await ship(['tags', '--image', 'app', ...flags], { env });
+    expect(run.code).toBe(2);
+    expect(run.stderr.startsWith('\u001b[31m✖')).toBe(colored);
+  });
+});
