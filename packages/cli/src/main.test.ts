@@ -41,6 +41,14 @@ describe('help and version', () => {
     expect(run).toEqual({ code: 0, stdout: '0.0.0\n', stderr: '' });
   });
 
+  test('no command prints the help on stderr and exits 2', async () => {
+    const run = await ship([]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/^Usage: ship \[options\] \[command\]\n/);
+    expect(run.stderr).not.toMatch(/✖/);
+  });
+
   test('--help lists every command', async () => {
     const run = await ship(['--help']);
     expect(run.code).toBe(0);

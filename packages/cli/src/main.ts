@@ -46,6 +46,8 @@ export async function runCli(argv: readonly string[], io: CliIO = {}): Promise<n
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return EXIT.ok;
+      // `ship` alone: commander has printed the help to stderr; no command is bad usage.
+      if (error.code === 'commander.help') return EXIT.usage;
       return reportError(new UsageError(usageMessage(error, argv)), ctx, { stdout, stderr, env, argv });
     }
     if (signal.aborted) return reportAbort(signal, ctx, stderr);
