@@ -1,3 +1,4 @@
+import { dirname, resolve } from 'node:path';
 import { type ConfigReleaseDefaults, configDefaults, InvalidInputError, loadShipConfig } from '@container-ship/sdk';
 import type { CliContext } from './context.js';
 
@@ -21,15 +22,24 @@ export interface BuildFlags {
 }
 
 /**
- * The config file (`--config PATH`, else ship.yaml / ship.config.json in `dir`) as SDK option
- * defaults; flags go on top. Loaded here, in the commands' chunks, so zod and yaml stay out of `--help`.
+ * The config file (`--config PATH`, else the first ship.yaml / ship.config.json found in
+ * `dirs`: the context, then the Dockerfile's directory) as SDK option defaults; flags go on
+ * top. Loaded here, in the commands' chunks, so zod and yaml stay out of `--help`.
  */
-export async function configFor(ctx: CliContext, dir: string): Promise<ConfigReleaseDefaults> {
-  const loaded =
-    ctx.globals.config === undefined
-      ? await loadShipConfig({ cwd: dir, displayFrom: ctx.cwd })
-      : await loadShipConfig({ cwd: ctx.cwd, path: ctx.globals.config });
-  return configDefaults(loaded, { env: ctx.env });
+export async function configFor(ctx: CliContext, ...dirs: string[]): Promise<ConfigReleaseDefaults> {
+  if (ctx.globals.config !== undefined) {
+    return configDefaults(await loadShipConfig({ cwd: ctx.cwd, path: ctx.globals.config }), { env: ctx.env });
+  }
+  for (const dir of new Set(dirs)) {
+    const loaded = await loadShipConfig({ cwd: dir, displayFrom: ctx.cwd });
+    if (loaded) return configDefaults(loaded, { env: ctx.env });
+  }
+  return {};
+}
+
+/** Where a build's config may live: the context, and the directory of a `--file` Dockerfile. */
+export function configDirs(contextDir: string, file: string | undefined): string[] {
+  return file === undefined ? [contextDir] : [contextDir, dirname(resolve(contextDir, file))];
 }
 
 export function imagesFrom(flags: TagFlags, config: ConfigReleaseDefaults, required: true): string[];

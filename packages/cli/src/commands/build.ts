@@ -1,6 +1,6 @@
 import { type BuildReport, buildImage, buildReport, planTags, readGitContext } from '@container-ship/sdk';
 import type { CliContext, CommandResult } from '../context.js';
-import { type BuildFlags, buildInputs, configFor, imagesFrom, type TagFlags, tagInputs } from '../inputs.js';
+import { type BuildFlags, buildInputs, configDirs, configFor, imagesFrom, type TagFlags, tagInputs } from '../inputs.js';
 import { formatBytes, formatDuration, shortId } from '../output/format.js';
 import { renderTable } from '../output/table.js';
 
@@ -9,7 +9,7 @@ type Flags = BuildFlags & TagFlags & { report?: boolean };
 /** `ship build`: one buildImage call with the planned tags (or the image names as given). */
 export async function run(ctx: CliContext, [context = '.']: string[], flags: Flags): Promise<CommandResult> {
   const contextDir = ctx.path(context);
-  const config = await configFor(ctx, contextDir);
+  const config = await configFor(ctx, ...configDirs(contextDir, flags.file));
   const images = imagesFrom(flags, config, false);
   const tagging = tagInputs(flags, config);
   let tags: string[] = images ?? [];

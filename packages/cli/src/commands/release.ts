@@ -1,6 +1,6 @@
 import { ReleaseError, type ReleaseResult, readGitContext, release } from '@container-ship/sdk';
 import type { CliContext, CommandResult } from '../context.js';
-import { type BuildFlags, buildInputs, configFor, defined, imagesFrom, type TagFlags, tagInputs } from '../inputs.js';
+import { type BuildFlags, buildInputs, configDirs, configFor, defined, imagesFrom, type TagFlags, tagInputs } from '../inputs.js';
 import { errorJson } from '../output/errors.js';
 import { formatBytes, formatDuration, shortId } from '../output/format.js';
 import type { Style } from '../output/style.js';
@@ -27,7 +27,7 @@ export function registryTarget(value: string): { registry: string } | { image: s
 /** `ship release`: one SDK release call (build → smoke → tag → push); exit 1 when the smoke test or a push failed. */
 export async function run(ctx: CliContext, [context = '.']: string[], flags: Flags): Promise<CommandResult> {
   const contextDir = ctx.path(context);
-  const config = await configFor(ctx, contextDir);
+  const config = await configFor(ctx, ...configDirs(contextDir, flags.file));
   const tagging = tagInputs(flags, config);
   const configSmoke = config.smoke === false ? undefined : (config.smoke ?? {});
   const smoke =
