@@ -14,9 +14,10 @@ import { binDir, ensureDependencies, repoRoot, run, runCapture, seconds } from '
 const MANAGED_LABEL = 'io.container-ship.managed';
 /** Per package, relative to its directory; gitignored. */
 const REPORT_DIR = '.vitest-reports';
+// --continue: one package's failure must not hide the others' results.
 const suites = [
-  { task: 'test', report: 'unit.json', extra: [] },
-  { task: 'test:itg', report: 'integration.json', extra: ['--concurrency=1'] },
+  { task: 'test', report: 'unit.json', extra: ['--continue'] },
+  { task: 'test:itg', report: 'integration.json', extra: ['--continue', '--concurrency=1'] },
 ];
 
 const phases = [];
@@ -25,7 +26,7 @@ async function phase(name, action) {
   const started = performance.now();
   const failure = await action();
   phases.push({ name, ok: !failure });
-  const detail = failure ? `FAILED  ${failure}` : 'ok';
+  const detail = failure ? `FAILED  ${failure}` : 'ok     ';
   console.log(`test: ${name.padEnd(14)} ${detail} [${seconds(started)}]`);
   return !failure;
 }
@@ -87,14 +88,14 @@ async function leftoverContainers() {
 
 const started = performance.now();
 process.chdir(repoRoot);
-if (!(await ensureDependencies('test'))) process.exit(1);
+if (!(await ensureDependencies('test', 14))) process.exit(1);
 
 const turbo = join(binDir, 'turbo');
 const built = await phase('build', async () => exitedNonZero(await run(turbo, ['run', 'build'])));
 const testbedUp = await phase('test bed', async () => exitedNonZero(await run('node', ['scripts/testbed.mjs', 'up'])));
 
 await phase('lint', async () => exitedNonZero(await run(join(binDir, 'biome'), ['check', '.'])));
-await phase('typecheck', async () => exitedNonZero(await run(turbo, ['run', 'typecheck'])));
+await phase('typecheck', async () => exitedNonZero(await run(turbo, ['run', 'typecheck', '--continue'])));
 
 clearReports();
 for (const dir of packageDirs()) mkdirSync(join(dir, REPORT_DIR), { recursive: true });

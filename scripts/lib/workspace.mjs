@@ -57,19 +57,20 @@ export function seconds(startedMs) {
 }
 
 /** `npm ci` when node_modules is missing or stale; prints one line either way. Returns false on failure. */
-export async function ensureDependencies(prefix) {
+export async function ensureDependencies(prefix, width = 12) {
   const started = performance.now();
+  const label = `${prefix}: ${'dependencies'.padEnd(width)}`;
   const reason = dependenciesOutOfDate();
   if (!reason) {
-    console.log(`${prefix}: dependencies ok      node_modules matches package-lock.json [${seconds(started)}]`);
+    console.log(`${label} ok      node_modules matches package-lock.json [${seconds(started)}]`);
     return true;
   }
-  console.log(`${prefix}: dependencies          ${reason}; running npm ci`);
+  console.log(`${label} ...     ${reason}; running npm ci`);
   const code = await run('npm', ['ci', '--no-audit', '--no-fund']);
   if (code !== 0) {
-    console.log(`${prefix}: dependencies FAILED  npm ci exited ${code}; fix the error above and rerun.`);
+    console.log(`${label} FAILED  npm ci exited ${code}; fix the error above and rerun.`);
     return false;
   }
-  console.log(`${prefix}: dependencies ok      installed [${seconds(started)}]`);
+  console.log(`${label} ok      installed [${seconds(started)}]`);
   return true;
 }
