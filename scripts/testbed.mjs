@@ -46,6 +46,7 @@ const REGISTRY_IMAGE = 'registry:2';
 const AUTH_USERNAME = 'ship-test';
 /** On registry containers the test bed starts; NOT io.container-ship.managed, which marks leftovers. */
 const TESTBED_LABEL = 'io.container-ship.testbed';
+const SYSTEM_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'].join(delimiter);
 
 function isSet(name) {
   return Boolean(process.env[name]);
@@ -100,7 +101,7 @@ function lastLines(file, count = 15) {
 // ------------------------------------------------------------------------------ processes
 
 function which(command) {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+  for (const dir of `${process.env.PATH ?? ''}${delimiter}${SYSTEM_PATH}`.split(delimiter)) {
     const candidate = join(dir, command);
     if (dir && existsSync(candidate)) return candidate;
   }
@@ -157,7 +158,9 @@ function readPid(file) {
 /** Starts a long-lived service in its own session so it outlives this script. */
 function startDetached(command, args, log) {
   const fd = openSync(log, 'a');
-  const child = spawn(command, args, { detached: true, stdio: ['ignore', fd, fd] });
+  // dockerd finds iptables, containerd and runc on PATH, which a non-login shell may lack the sbin dirs of.
+  const env = { ...process.env, PATH: `${process.env.PATH ?? ''}${delimiter}${SYSTEM_PATH}` };
+  const child = spawn(command, args, { detached: true, stdio: ['ignore', fd, fd], env });
   closeSync(fd);
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(signal ?? `exit ${code}`)));
   child.once('error', () => {});
@@ -359,7 +362,7 @@ function probeRegistry(port, auth) {
 }
 
 function registryBinary() {
-  return which('docker-registry') ?? (existsSync('/usr/bin/docker-registry') ? '/usr/bin/docker-registry' : undefined);
+  return which('docker-registry');
 }
 
 function registryConfig({ addr, dataDir, htpasswd }) {
