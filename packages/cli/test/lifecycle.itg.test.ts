@@ -242,6 +242,17 @@ describe('ship run, ps and stop', () => {
       expect(table.stdout).toMatch(
         new RegExp(`^NAME\\s+IMAGE\\s+STATE\\s+PURPOSE\\s+CREATED\n(.*\n)*${name}\\s+${base}\\s+running\\s+run\\s`),
       );
+      const url = /→ (http:\/\/127\.0\.0\.1:\d+)/.exec(started.stdout)?.[1];
+      let answered = false;
+      for (let attempt = 0; attempt < 50 && !answered; attempt++) {
+        answered = await fetch(`${url}/logs-probe`).then(
+          () => true,
+          () => new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 100)),
+        );
+      }
+      const logs = await ship(['logs', name, '--tail', '5']);
+      expect(logs.code).toBe(0);
+      expect(logs.stdout).toContain('GET /logs-probe');
     } finally {
       const stopped = await ship(['stop', name]);
       expect(stopped).toMatchObject({ code: 0, stdout: `✔ removed ${name}\n` });

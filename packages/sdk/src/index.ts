@@ -126,6 +126,7 @@ export {
 } from './release/release.js';
 export { type PublishTarget, type ReleaseRegistry, releaseTargets } from './release/targets.js';
 export { type RetryDecision, type RetryOptions, withRetry } from './retry.js';
+export { type ContainerLogsOptions, followLogs, readContainerLogs } from './run/container-logs.js';
 export { parsePortSpec } from './run/ports.js';
 export { type RunContainerOptions, type RunningContainer, runContainer } from './run/run-container.js';
 export { type SmokeOptions, type SmokeResult, smokeTest } from './smoke/smoke-test.js';

@@ -1,4 +1,4 @@
-import { InvalidInputError, listShipContainers, ShipError } from '@container-ship/sdk';
+import { followLogs, InvalidInputError, listShipContainers, readContainerLogs } from '@container-ship/sdk';
 import type { CliContext, CommandResult } from '../context.js';
 
 interface Flags {
@@ -6,16 +6,22 @@ interface Flags {
   follow?: boolean;
 }
 
-/**
- * `ship logs`: finds the container among those ship started. Reading its logs needs an SDK
- * function for an existing container (the engine seam has one, the public API does not yet),
- * so until then this says so plainly instead of guessing.
- */
-export async function run(ctx: CliContext, [name = '']: string[], _flags: Flags): Promise<CommandResult> {
+/** `ship logs`: the output of a container ship started; `--follow` streams until it stops or Ctrl-C. */
+export async function run(ctx: CliContext, [name = '']: string[], flags: Flags): Promise<CommandResult> {
   const container = (await listShipContainers(ctx.engine)).find((c) => c.name === name || c.id.startsWith(name));
   if (!container) throw new InvalidInputError(`No container named '${name}' was started by ship; see ship ps for the names.`);
-  throw new ShipError(
-    'INTERNAL',
-    `ship logs cannot read ${container.name}'s logs yet because the SDK exports no log reader for an existing container; run docker logs ${container.name} meanwhile.`,
-  );
+  const options = {
+    ...ctx.engine,
+    container: container.id,
+    signal: ctx.signal,
+    ...(flags.tail !== undefined ? { tail: flags.tail } : {}),
+  };
+  if (!flags.follow) {
+    const logs = await readContainerLogs(options);
+    return { data: { container: container.name, logs }, text: logs.replace(/\n$/, ''), quietText: logs.replace(/\n$/, '') };
+  }
+  // Lines go out as they come; in --json mode they stay off stdout so it holds one object.
+  const lines = ctx.globals.json ? ctx.stderr : ctx.stdout;
+  const { exitCode } = await followLogs({ ...options, onLine: (line) => lines.write(`${line}\n`) });
+  return { data: { container: container.name, exitCode } };
 }

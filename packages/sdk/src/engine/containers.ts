@@ -167,7 +167,11 @@ export async function containerLogs(id: string, o: { tail?: number } & EngineOpt
  * Follows a container's output line by line until the returned function is called or the
  * container stops. Frames are demultiplexed as they arrive; a partial line waits for its end.
  */
-export function followContainerLogs(id: string, onLine: (line: string) => void, options: EngineOptions = {}): () => void {
+export function followContainerLogs(
+  id: string,
+  onLine: (line: string) => void,
+  options: { tail?: number } & EngineOptions = {},
+): () => void {
   let stream: Readable | undefined;
   let stopped = false;
   let pending = Buffer.alloc(0);
@@ -187,7 +191,11 @@ export function followContainerLogs(id: string, onLine: (line: string) => void, 
       pending = pending.subarray(8 + length);
     }
   };
-  call(options, (docker) => docker.getContainer(id).logs({ stdout: true, stderr: true, follow: true }))
+  call(options, (docker) =>
+    docker
+      .getContainer(id)
+      .logs({ stdout: true, stderr: true, follow: true, ...(options.tail !== undefined ? { tail: options.tail } : {}) }),
+  )
     .then((readable) => {
       stream = readable as unknown as Readable;
       if (stopped) return stream.destroy();
