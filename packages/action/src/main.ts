@@ -18,6 +18,7 @@ import {
   registryOf,
   release,
   storeCredentials,
+  versionFromGitRef,
 } from '@container-ship/sdk';
 import { readRunContext, reportToGitHub } from './github.js';
 import { getInputs, type Inputs } from './inputs.js';
@@ -78,11 +79,12 @@ async function resolveOptions(
   if (loaded) core.info(`Using ${relative(workspace, loaded.path)}`);
   const defaults = configDefaults(loaded);
   const git = await readGitContext({ cwd: workspace });
-  const options = toReleaseOptions(inputs, defaults, { eventName: process.env.GITHUB_EVENT_NAME, workspace, ref: git.ref });
+  const options = toReleaseOptions(inputs, defaults, { eventName: process.env.GITHUB_EVENT_NAME, workspace });
   options.git = git;
   core.info(`Context: ${relative(workspace, options.context) || '.'}`);
   core.info(`Images: ${[options.image].flat().join(', ')}`);
-  core.info(`Git: ${git.ref || 'no ref'} (${git.eventName})${options.version ? `, version ${options.version}` : ''}`);
+  const version = options.version ?? (options.tagRules === undefined ? versionFromGitRef(git.ref) : undefined);
+  core.info(`Git: ${git.ref || 'no ref'} (${git.eventName})${version ? `, version ${version}` : ''}`);
   core.info(`Push: ${options.push ? 'yes' : `no (push: ${inputs.push}, event ${process.env.GITHUB_EVENT_NAME ?? 'unknown'})`}`);
   core.info(`Smoke test: ${options.smoke === false ? 'off' : 'on'}`);
   return { options, lintIgnore: defaults.lintIgnore };

@@ -11,7 +11,7 @@ export type ReleaseOptions = Parameters<typeof release>[0];
 export function toReleaseOptions(
   inputs: Inputs,
   defaults: ConfigReleaseDefaults,
-  o: { eventName: string | undefined; workspace: string; ref?: string | undefined },
+  o: { eventName: string | undefined; workspace: string },
 ): ReleaseOptions {
   const images = inputs.images.length > 0 ? inputs.images : (defaults.image ?? []);
   if (images.length === 0) {
@@ -31,7 +31,8 @@ export function toReleaseOptions(
   if (dockerfile !== undefined) options.dockerfile = dockerfile;
   const tagRules = inputs.tagRules.length > 0 ? inputs.tagRules : defaults.tagRules;
   if (tagRules !== undefined) options.tagRules = tagRules;
-  const version = inputs.tag ?? defaults.version ?? (tagRules === undefined ? versionFromRef(o.ref) : undefined);
+  // With neither, the SDK's release takes a pushed version tag (refs/tags/v1.2.3) as the version.
+  const version = inputs.tag ?? defaults.version;
   if (version !== undefined) options.version = version;
   const flavor = inputs.flavor.length > 0 ? inputs.flavor : defaults.flavor;
   if (flavor !== undefined) options.flavor = flavor;
@@ -41,15 +42,6 @@ export function toReleaseOptions(
   if (defaults.pull !== undefined) options.pull = defaults.pull;
   if (defaults.noCache !== undefined) options.noCache = defaults.noCache;
   return options;
-}
-
-/**
- * `tag`'s default: a pushed version tag (`refs/tags/v1.2.3`) is the version shortcut, so it
- * gives 1.2.3, 1.2, 1 and latest. Other refs are left to the tag rules (a branch, `pr-15`).
- */
-export function versionFromRef(ref: string | undefined): string | undefined {
-  const tag = ref?.startsWith('refs/tags/') ? ref.slice('refs/tags/'.length) : undefined;
-  return tag !== undefined && /^v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/.test(tag) ? tag : undefined;
 }
 
 function smokeOptions(inputs: Inputs, defaults: ConfigReleaseDefaults): ReleaseOptions['smoke'] {

@@ -1,7 +1,7 @@
 import { configDefaults, parseShipConfig } from '@container-ship/sdk';
 import { describe, expect, test } from 'vitest';
 import type { Inputs } from '../src/inputs.js';
-import { toReleaseOptions, versionFromRef } from '../src/release-options.js';
+import { toReleaseOptions } from '../src/release-options.js';
 
 function inputs(overrides: Partial<Inputs> = {}): Inputs {
   return {
@@ -109,25 +109,13 @@ test('a Dockerfile outside the context is an input error', () => {
   );
 });
 
-describe('tag defaults to the pushed version tag', () => {
-  test.each([
-    ['refs/tags/v1.2.3', 'v1.2.3'],
-    ['refs/tags/1.2.3', '1.2.3'],
-    ['refs/tags/v2.0.0-rc.1', 'v2.0.0-rc.1'],
-    ['refs/tags/release-2024', undefined],
-    ['refs/tags/v1.2', undefined],
-    ['refs/heads/main', undefined],
-    ['refs/pull/15/merge', undefined],
-    [undefined, undefined],
-  ])('%s gives %s', (ref, version) => {
-    expect(versionFromRef(ref)).toBe(version);
-    expect(toReleaseOptions(inputs({ images: ['x'] }), {}, { ...run, ref }).version).toBe(version);
+describe('version', () => {
+  test('without tag, ship.yaml version or rules it is left to the SDK, which reads the pushed tag', () => {
+    expect(toReleaseOptions(inputs({ images: ['x'] }), {}, run).version).toBeUndefined();
   });
 
-  test('an explicit tag, ship.yaml version or tag rules win over the ref', () => {
-    const ref = 'refs/tags/v1.2.3';
-    expect(toReleaseOptions(inputs({ images: ['x'], tag: 'v9.0.0' }), {}, { ...run, ref }).version).toBe('v9.0.0');
-    expect(toReleaseOptions(inputs({ images: ['x'] }), { version: 'v8.0.0' }, { ...run, ref }).version).toBe('v8.0.0');
-    expect(toReleaseOptions(inputs({ images: ['x'], tagRules: ['type=sha'] }), {}, { ...run, ref }).version).toBeUndefined();
+  test('an explicit tag or ship.yaml version is passed on, the input first', () => {
+    expect(toReleaseOptions(inputs({ images: ['x'], tag: 'v9.0.0' }), { version: 'v8.0.0' }, run).version).toBe('v9.0.0');
+    expect(toReleaseOptions(inputs({ images: ['x'] }), { version: 'v8.0.0' }, run).version).toBe('v8.0.0');
   });
 });

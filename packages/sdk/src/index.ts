@@ -136,3 +136,4 @@ export type { GitContext } from './tags/git-types.js';
 export { type OciLabelsOptions, ociLabels } from './tags/oci-labels.js';
 export { type PlanTagsOptions, planTags, type SkippedTag, type TagPlan } from './tags/plan.js';
 export { DEFAULT_RULES, type Flavor, parseFlavor, parseRules, type RuleType, type TagRule } from './tags/rules.js';
+export { versionFromGitRef } from './tags/version.js';

@@ -10,6 +10,7 @@ import { promote } from '../registry/promote.js';
 import { type SmokeOptions, type SmokeResult, smokeTest } from '../smoke/smoke-test.js';
 import type { GitContext } from '../tags/git-types.js';
 import { planTags, type TagPlan } from '../tags/plan.js';
+import { versionFromGitRef } from '../tags/version.js';
 import { type PublishEntry, summarizePublish } from './publish-summary.js';
 import { type PublishTarget, type ReleaseRegistry, releaseTargets } from './targets.js';
 
@@ -144,10 +145,11 @@ async function runRelease(o: ReleaseOptions, targets: PublishTarget[], clock: Cl
   const emit = o.onProgress;
   const common = { ...(o.signal ? { signal: o.signal } : {}), ...(emit ? { onProgress: emit } : {}) };
   const now = new Date(clock.now());
+  const version = o.version ?? (o.tagRules === undefined ? versionFromGitRef(o.git?.ref) : undefined);
   const planFor = (images: string[], existingTags: string[]) =>
     planTags({
       images,
-      ...(o.version !== undefined ? { version: o.version } : {}),
+      ...(version !== undefined ? { version } : {}),
       ...(o.tagRules ? { rules: o.tagRules } : {}),
       ...(o.flavor ? { flavor: o.flavor } : {}),
       ...(o.git ? { git: o.git } : {}),

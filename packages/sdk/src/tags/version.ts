@@ -1,5 +1,6 @@
 import { assertDockerTag } from './docker-tag.js';
 import type { PlannedValue } from './evaluate.js';
+import { tagOf } from './git-types.js';
 
 /** major, minor, patch; missing parts of a short version count as 0. */
 export type VersionTriple = [number, number, number];
@@ -72,4 +73,15 @@ export function compareTriples(a: VersionTriple, b: VersionTriple): number {
 
 export function formatTriple(v: VersionTriple): string {
   return v.join('.');
+}
+
+/**
+ * A pushed version tag (`refs/tags/v1.2.3`, all three parts) as the version shortcut, for a
+ * release given neither a version nor tag rules: CI on a tag push then gets 1.2.3, 1.2, 1 and
+ * latest, the same on a laptop whose HEAD sits on that tag. Other refs are left to the default rules.
+ */
+export function versionFromGitRef(ref: string | undefined): string | undefined {
+  const tag = ref === undefined ? undefined : tagOf(ref);
+  if (tag === undefined) return undefined;
+  return parseShortcutVersion(tag)?.parts.length === 3 ? tag : undefined;
 }
