@@ -64,6 +64,16 @@ describe('planTags explains what it skipped', () => {
   });
 });
 
+describe('the created label', () => {
+  test.each([
+    ['the commit date when the git context knows it', { commitDate: '2024-03-02T10:20:30+01:00' }, '2024-03-02T09:20:30.000Z'],
+    ['the clock otherwise', {}, '2024-05-01T12:00:00.000Z'],
+  ])('is %s', (_case, git, created) => {
+    const plan = planTags({ images: ['app'], version: '1.0.0', git, now: '2024-05-01T12:00:00Z' });
+    expect(plan.labels['org.opencontainers.image.created']).toBe(created);
+  });
+});
+
 describe('ociLabels', () => {
   test('explicit values win over the git context and empty values are left out', () => {
     expect(ociLabels({ git: { title: 'shop', description: '' }, title: 'Shop API', version: '2.0.0', created: 0 })).toEqual({

@@ -25,7 +25,7 @@ export interface PlanTagsOptions {
   floating?: boolean;
   /** Keep the `v` of `v1.2.3` in the tags. */
   keepV?: boolean;
-  /** The clock for `{{date}}` and the `created` label; defaults to now. */
+  /** The clock for `{{date}}`, and the `created` label when the commit date is unknown; defaults to now. */
   now?: Date | number | string;
 }
 
@@ -128,7 +128,10 @@ export function planTags(options: PlanTagsOptions): TagPlan {
   }
 
   const main = planned[0]?.tag ?? '';
-  return { version: main, tags: unique(tags), labels: ociLabels({ git, version: main || undefined, created: now }), skipped };
+  // `created` is the commit's date when known (as SOURCE_DATE_EPOCH does), so a cached rebuild of
+  // the same commit gives the same image and digest instead of a new one per run.
+  const created = git.commitDate ?? now;
+  return { version: main, tags: unique(tags), labels: ociLabels({ git, version: main || undefined, created }), skipped };
 }
 
 interface ExistingVersion {
