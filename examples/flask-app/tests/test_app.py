@@ -23,6 +23,12 @@ class AppTest(unittest.TestCase):
     def test_index_rejects_post(self):
         self.assertEqual(self.client.post("/").status_code, 405)
 
+    def test_gunicorn_loads_the_app(self):
+        # gunicorn 20.1 imports pkg_resources (setuptools): a base image without it fails here, not at run time.
+        from gunicorn.util import import_app
+
+        self.assertIs(import_app("app:app"), app)
+
 
 if __name__ == "__main__":
     unittest.main()
