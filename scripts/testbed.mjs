@@ -247,6 +247,15 @@ function engineRequest(endpoint, method, path, { body, timeoutMs = 5000 } = {}) 
   });
 }
 
+async function socketDenied(endpoint) {
+  try {
+    await engineRequest(endpoint, 'GET', '/_ping', { timeoutMs: 3000 });
+    return false;
+  } catch (error) {
+    return error.code === 'EACCES';
+  }
+}
+
 async function engineVersion(endpoint) {
   try {
     const response = await engineRequest(endpoint, 'GET', '/version', { timeoutMs: 3000 });
@@ -315,6 +324,11 @@ async function ensureEngine(endpoint) {
   if (endpoint.explicit) {
     throw new StepFailure(
       `DOCKER_HOST=${endpoint.label} does not answer; start that engine or unset DOCKER_HOST to use the default socket.`,
+    );
+  }
+  if (await socketDenied(endpoint)) {
+    throw new StepFailure(
+      `${endpoint.label} exists but this user may not use it (permission denied); add the user to the docker group or run as root.`,
     );
   }
   if (!canInstallPackages()) {
