@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { InvalidInputError } from './errors.js';
-import { formatImageRef, parseImageRef } from './image-ref.js';
+import { formatImageRef, normalizeRegistry, parseImageRef, registryApiHost } from './image-ref.js';
 
 describe('parseImageRef', () => {
   test.each([
@@ -54,5 +54,49 @@ describe('formatImageRef', () => {
     [`localhost:5001/app@sha256:${'c'.repeat(64)}`, { defaultTag: true }, `localhost:5001/app@sha256:${'c'.repeat(64)}`],
   ])('%s %j -> %s', (input, options, expected) => {
     expect(formatImageRef(parseImageRef(input), options)).toBe(expected);
+  });
+});
+
+describe('the registry HTTP view of a reference: registry, API host, repository', () => {
+  test.each([
+    ['python:3.11', { registry: 'docker.io', host: 'registry-1.docker.io', repository: 'library/python', tag: '3.11' }],
+    ['index.docker.io/org/app', { registry: 'docker.io', host: 'registry-1.docker.io', repository: 'org/app' }],
+    ['localhost:5001/team/app:1.0', { registry: 'localhost:5001', host: 'localhost:5001', repository: 'team/app', tag: '1.0' }],
+    [
+      `ghcr.io/org/app@sha256:${'a'.repeat(64)}`,
+      { registry: 'ghcr.io', host: 'ghcr.io', repository: 'org/app', digest: `sha256:${'a'.repeat(64)}` },
+    ],
+    [
+      '123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:v1',
+      {
+        registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com',
+        host: '123456789012.dkr.ecr.eu-west-1.amazonaws.com',
+        repository: 'app',
+        tag: 'v1',
+      },
+    ],
+  ])('%s', (ref, expected) => {
+    const parsed = parseImageRef(ref);
+    expect({ ...parsed, host: registryApiHost(parsed.registry) }).toEqual(expected);
+  });
+
+  test.each(['', 'Upper/Case', 'app:bad tag', 'app@sha256:short'])('rejects %j with a sentence that names the fix', (ref) => {
+    expect(() => parseImageRef(ref)).toThrow(/; /);
+  });
+});
+
+describe('normalizeRegistry', () => {
+  test.each([
+    ['docker.io', 'docker.io'],
+    ['index.docker.io', 'docker.io'],
+    ['registry-1.docker.io', 'docker.io'],
+    ['https://index.docker.io/v1/', 'docker.io'],
+    ['docker.io/v1', 'docker.io'],
+    ['GHCR.io', 'ghcr.io'],
+    ['http://localhost:5001/', 'localhost:5001'],
+    ['localhost:5002', 'localhost:5002'],
+  ])('%s -> %s', (input, expected) => {
+    expect(normalizeRegistry(input)).toBe(expected);
+    expect(registryApiHost(input)).toBe(expected === 'docker.io' ? 'registry-1.docker.io' : expected);
   });
 });

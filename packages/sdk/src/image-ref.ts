@@ -12,7 +12,9 @@ export interface ImageRef {
 }
 
 export const DOCKER_HUB = 'docker.io';
-const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+/** The host Docker Hub's Registry HTTP API answers on. */
+export const DOCKER_HUB_API = 'registry-1.docker.io';
+const DOCKER_HUB_ALIASES = new Set([DOCKER_HUB, 'index.docker.io', DOCKER_HUB_API]);
 
 // The grammar of github.com/distribution/reference, in the parts that matter for errors.
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
@@ -91,4 +93,24 @@ export function formatImageRef(ref: ImageRef, options: FormatImageRefOptions = {
 /** The registry host a reference pushes to or pulls from (`docker.io` when none is named). */
 export function registryOf(ref: string): string {
   return parseImageRef(ref).registry;
+}
+
+/**
+ * Pure: a registry as people and docker config files write it (`https://index.docker.io/v1/`,
+ * `localhost:5001/`) to one spelling: lower case, no scheme, no trailing slash, Docker Hub's
+ * aliases as `docker.io`.
+ */
+export function normalizeRegistry(registry: string): string {
+  const lower = registry
+    .toLowerCase()
+    .replace(/^https?:\/\//, '')
+    .replace(/\/+$/, '');
+  if (DOCKER_HUB_ALIASES.has(lower) || lower === 'docker.io/v1' || lower.startsWith('index.docker.io/')) return DOCKER_HUB;
+  return lower;
+}
+
+/** Pure: the host the Registry HTTP API answers on for a registry (Docker Hub's is not `docker.io`). */
+export function registryApiHost(registry: string): string {
+  const normalized = normalizeRegistry(registry);
+  return normalized === DOCKER_HUB ? DOCKER_HUB_API : normalized;
 }

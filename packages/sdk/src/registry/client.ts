@@ -3,13 +3,13 @@ import type { Readable } from 'node:stream';
 import { Agent, type Dispatcher, request } from 'undici';
 import { type Clock, systemClock } from '../clock.js';
 import { AbortedError, RegistryError, ShipError } from '../errors.js';
+import { normalizeRegistry, registryApiHost } from '../image-ref.js';
 import type { ProgressListener, ProgressPhase } from '../progress.js';
 import { type RetryOptions, withRetry } from '../retry.js';
 import { type AuthChallenge, parseChallenges, repositoryScope } from './challenge.js';
 import { basicAuthorization, hasPassword, type RegistryAuth } from './credentials.js';
 import { classifyRegistryError, isPlainHttpAnswer, registryErrorFromResponse, tlsVerificationFailure } from './errors.js';
 import { MANIFEST_ACCEPT } from './media-types.js';
-import { apiHost, normalizeRegistry } from './reference.js';
 import { isLoopbackHost, resolveTlsTrust, type TlsOptions } from './tls.js';
 
 /** How to reach one registry: credentials, trust, retries, and where progress goes. */
@@ -93,7 +93,7 @@ export class RegistryClient {
 
   constructor(registry: string, options: RegistryClientOptions = {}) {
     this.registry = normalizeRegistry(registry);
-    this.host = apiHost(registry);
+    this.host = registryApiHost(registry);
     this.options = options;
     this.clock = options.clock ?? systemClock;
   }

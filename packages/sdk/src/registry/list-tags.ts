@@ -1,8 +1,8 @@
 import { resolveRegistryAuth } from '../auth/registry-auth.js';
 import { isShipError } from '../errors.js';
+import { parseImageRef } from '../image-ref.js';
 import { RegistryClient, type RegistryClientOptions } from './client.js';
 import type { RegistryAuth } from './credentials.js';
-import { parseRepositoryRef } from './reference.js';
 
 export interface ListTagsOptions extends Omit<RegistryClientOptions, 'auth'> {
   /** Credentials; else looked up as `resolveRegistryAuth` does (`DOCKER_AUTH_CONFIG`, docker config). */
@@ -16,13 +16,13 @@ export interface ListTagsOptions extends Omit<RegistryClientOptions, 'auth'> {
  * registry's order. A repository that does not exist yet has no tags: `[]`, not an error.
  */
 export async function listTags(repoRef: string, options: ListTagsOptions = {}): Promise<string[]> {
-  const repo = parseRepositoryRef(repoRef);
+  const repo = parseImageRef(repoRef);
   const { env, configDir, ...connection } = options;
   const auth =
     options.auth ?? (await resolveRegistryAuth(repo.registry, { ...(env ? { env } : {}), ...(configDir ? { configDir } : {}) }));
   const client = new RegistryClient(repo.registry, { ...connection, ...(auth ? { auth } : {}), phase: options.phase ?? 'pull' });
   try {
-    return await client.listTags(repo.name);
+    return await client.listTags(repo.repository);
   } catch (error) {
     if (isShipError(error) && error.code === 'REGISTRY_NAME_UNKNOWN') return [];
     throw error;

@@ -1,4 +1,5 @@
 import { InvalidInputError, isShipError, ShipError } from '../errors.js';
+import { normalizeRegistry, registryApiHost } from '../image-ref.js';
 import type { ProgressListener } from '../progress.js';
 import { RegistryClient, type RegistryClientOptions } from './client.js';
 import type { RegistryAuth } from './credentials.js';
@@ -7,7 +8,6 @@ import { detectProvider, parseEcrHost, type RegistryProvider } from './providers
 import { type CloudCredentials, ecrCredentials } from './providers/ecr.js';
 import { googleCredentials } from './providers/google.js';
 import type { ModuleImporter } from './providers/optional-import.js';
-import { apiHost, normalizeRegistry } from './reference.js';
 
 export interface LoginOptions extends Pick<RegistryClientOptions, 'caCert' | 'certsDir' | 'insecure' | 'clock' | 'signal'> {
   /** The registry host (`ghcr.io`, `123456789012.dkr.ecr.eu-west-1.amazonaws.com`, `localhost:5002`); default Docker Hub. */
@@ -46,7 +46,7 @@ export async function login(options: LoginOptions): Promise<LoginResult> {
   const registry = normalizeRegistry(options.registry ?? 'docker.io');
   const provider = options.provider ?? detectProvider(registry);
   const env = options.env ?? process.env;
-  const host = apiHost(registry);
+  const host = registryApiHost(registry);
   options.onProgress?.({ type: 'phase-start', phase: 'login', message: `Logging in to ${registry} (${provider})` });
   const credentials = await obtainCredentials(registry, host, provider, env, options);
   const auth: RegistryAuth = { username: credentials.username, password: credentials.password, serveraddress: registry };

@@ -1,11 +1,11 @@
 import { resolveRegistryAuth } from '../auth/registry-auth.js';
 import { InvalidInputError, throwIfAborted } from '../errors.js';
+import { formatImageRef, type ImageRef, parseImageRef } from '../image-ref.js';
 import type { ProgressListener } from '../progress.js';
 import { planTags } from '../tags/plan.js';
 import { type BlobSource, type Manifest, RegistryClient, type RegistryClientOptions } from './client.js';
 import type { RegistryAuth } from './credentials.js';
 import { type Descriptor, isIndexMediaType, manifestContent } from './media-types.js';
-import { formatRef, parseRepositoryRef, type RepositoryRef } from './reference.js';
 
 export interface PromoteOptions extends Omit<RegistryClientOptions, 'auth' | 'phase'> {
   /** The image already in a registry: `registry/name:tag` or `registry/name@sha256:...`. */
@@ -39,18 +39,27 @@ export interface PromoteResult {
   requests: number;
 }
 
+/** A repository the promotion writes to. */
+type Repository = Pick<ImageRef, 'registry' | 'repository'>;
+
 interface Target {
-  repo: RepositoryRef;
+  repo: Repository;
   tags: string[];
 }
 
+/** `registry/name` or `registry/name:tag`, Docker Hub's `docker.io/library/` spelled out. */
+function formatRepositoryRef(repo: Repository, tag?: string): string {
+  return formatImageRef(
+    { registry: repo.registry, repository: repo.repository, ...(tag === undefined ? {} : { tag }) },
+    { canonical: true },
+  );
+}
+
 /** Pure: the repositories and tags a promotion writes, in the order given, duplicates dropped. */
-export function planPromotion(source: RepositoryRef, tags: string[], destination?: string): Target[] {
+export function planPromotion(source: ImageRef, tags: string[], destination?: string): Target[] {
   if (tags.length === 0) throw new InvalidInputError('No tags to promote to; pass at least one with --tag.');
   const defaultRepo =
-    destination === undefined
-      ? { registry: source.registry, host: source.host, name: source.name }
-      : parseRepositoryRef(destination);
+    destination === undefined ? { registry: source.registry, repository: source.repository } : parseImageRef(destination);
   if (defaultRepo.tag !== undefined || defaultRepo.digest !== undefined) {
     throw new InvalidInputError(
       `The destination '${destination}' names a tag or digest; pass a repository like registry.example.com/app and the tags with --tag.`,
@@ -58,14 +67,15 @@ export function planPromotion(source: RepositoryRef, tags: string[], destination
   }
   const targets = new Map<string, Target>();
   for (const tag of tags) {
-    const ref = tag.includes('/') ? parseRepositoryRef(tag) : parseRepositoryRef(`${formatRef(defaultRepo)}:${tag}`);
+    const ref = tag.includes('/') ? parseImageRef(tag) : parseImageRef(formatRepositoryRef(defaultRepo, tag));
     if (ref.tag === undefined || ref.digest !== undefined) {
       throw new InvalidInputError(
         `The tag '${tag}' names no tag (or a digest); pass tags like 1.2.3 or registry.example.com/app:1.2.3.`,
       );
     }
-    const key = formatRef(ref);
-    const target = targets.get(key) ?? { repo: { registry: ref.registry, host: ref.host, name: ref.name }, tags: [] };
+    const repo = { registry: ref.registry, repository: ref.repository };
+    const key = formatRepositoryRef(repo);
+    const target = targets.get(key) ?? { repo, tags: [] };
     if (!target.tags.includes(ref.tag)) target.tags.push(ref.tag);
     targets.set(key, target);
   }
@@ -80,10 +90,10 @@ export function planPromotion(source: RepositoryRef, tags: string[], destination
  * writes the tags, so a failure leaves no tag pointing at a half-copied image.
  */
 export async function promote(options: PromoteOptions): Promise<PromoteResult> {
-  const source = parseRepositoryRef(options.source);
+  const source = parseImageRef(options.source);
   const tags = [...options.tags];
   if (options.version !== undefined) {
-    const repo = options.destination ?? formatRef(source);
+    const repo = options.destination ?? formatRepositoryRef(source);
     tags.push(...planTags({ images: [repo], version: options.version }).tags);
   }
   const targets = planPromotion(source, tags, options.destination);
@@ -118,12 +128,12 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
   emit?.({ type: 'phase-start', phase: 'promote', message: `Promoting ${options.source}` });
   try {
     const reference = source.digest ?? source.tag ?? 'latest';
-    const manifest = await sourceClient.getManifest(source.name, reference);
+    const manifest = await sourceClient.getManifest(source.repository, reference);
     const refs: string[] = [];
     for (const target of targets) {
       throwIfAborted(options.signal);
       const client = clientFor(target.repo.registry, await targetAuth(target.repo.registry));
-      const sameRepository = target.repo.registry === source.registry && target.repo.name === source.name;
+      const sameRepository = target.repo.registry === source.registry && target.repo.repository === source.repository;
       if (!sameRepository) {
         await copyReferenced(manifest, {
           source,
@@ -138,8 +148,8 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
       }
       for (const tag of target.tags) {
         throwIfAborted(options.signal);
-        await client.putManifest(target.repo.name, tag, manifest);
-        const ref = formatRef(target.repo, tag);
+        await client.putManifest(target.repo.repository, tag, manifest);
+        const ref = formatRepositoryRef(target.repo, tag);
         refs.push(ref);
         emit?.({ type: 'info', phase: 'promote', message: `Tagged ${ref} (${manifest.digest})` });
       }
@@ -183,9 +193,9 @@ function connectionOptions(options: PromoteOptions): Omit<RegistryClientOptions,
 }
 
 interface CopyContext {
-  source: RepositoryRef;
+  source: Repository;
   sourceClient: RegistryClient;
-  target: Pick<RepositoryRef, 'registry' | 'name'>;
+  target: Repository;
   client: RegistryClient;
   mountable: boolean;
   concurrency: number;
@@ -199,11 +209,11 @@ async function copyReferenced(manifest: Manifest, context: CopyContext): Promise
   if (isIndexMediaType(manifest.mediaType) || content.manifests.length > 0) {
     for (const child of content.manifests) {
       throwIfAborted(context.signal);
-      const present = await context.client.headManifest(context.target.name, child.digest);
+      const present = await context.client.headManifest(context.target.repository, child.digest);
       if (present) continue;
-      const childManifest = await context.sourceClient.getManifest(context.source.name, child.digest);
+      const childManifest = await context.sourceClient.getManifest(context.source.repository, child.digest);
       await copyReferenced(childManifest, context);
-      await context.client.putManifest(context.target.name, child.digest, childManifest);
+      await context.client.putManifest(context.target.repository, child.digest, childManifest);
     }
     return;
   }
@@ -213,18 +223,19 @@ async function copyReferenced(manifest: Manifest, context: CopyContext): Promise
 async function copyBlob(blob: Descriptor, context: CopyContext): Promise<void> {
   throwIfAborted(context.signal);
   const layerId = blob.digest.replace(/^sha256:/, '').slice(0, 12);
-  if (await context.client.blobExists(context.target.name, blob.digest)) {
+  if (await context.client.blobExists(context.target.repository, blob.digest)) {
     context.emit?.({ type: 'layer', phase: 'push', layerId, status: 'Layer already exists', total: blob.size });
     return;
   }
-  const read: BlobSource = (range) => context.sourceClient.getBlob(context.source.name, blob.digest, range);
+  const read: BlobSource = (range) => context.sourceClient.getBlob(context.source.repository, blob.digest, range);
   const how = await context.client.ensureBlob(
-    context.target.name,
+    context.target.repository,
     blob,
     read,
-    context.mountable ? { mountFrom: context.source.name } : {},
+    context.mountable ? { mountFrom: context.source.repository } : {},
   );
-  const status = how === 'mounted' ? `Mounted from ${context.source.name}` : how === 'exists' ? 'Layer already exists' : 'Pushed';
+  const status =
+    how === 'mounted' ? `Mounted from ${context.source.repository}` : how === 'exists' ? 'Layer already exists' : 'Pushed';
   context.emit?.({
     type: 'layer',
     phase: 'push',

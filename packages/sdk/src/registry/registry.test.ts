@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { RegistryError } from '../errors.js';
+import { parseImageRef } from '../image-ref.js';
 import { withRetry } from '../retry.js';
 import { parseChallenges } from './challenge.js';
 import { nextLink } from './client.js';
@@ -9,7 +10,6 @@ import { planPromotion } from './promote.js';
 import { detectProvider, parseEcrHost } from './providers/detect.js';
 import { decodeEcrToken } from './providers/ecr.js';
 import { importOptional } from './providers/optional-import.js';
-import { parseRepositoryRef } from './reference.js';
 import { dockerConfigKey } from './store-credentials.js';
 
 describe('parseChallenges', () => {
@@ -60,33 +60,6 @@ describe('parseChallenges', () => {
 
   test('several header values', () => {
     expect(parseChallenges(['Basic realm="a"', 'Bearer realm="b"']).map((c) => c.scheme)).toEqual(['basic', 'bearer']);
-  });
-});
-
-describe('parseRepositoryRef', () => {
-  test.each([
-    ['python:3.11', { registry: 'docker.io', host: 'registry-1.docker.io', name: 'library/python', tag: '3.11' }],
-    ['index.docker.io/org/app', { registry: 'docker.io', host: 'registry-1.docker.io', name: 'org/app' }],
-    ['localhost:5001/team/app:1.0', { registry: 'localhost:5001', host: 'localhost:5001', name: 'team/app', tag: '1.0' }],
-    [
-      'ghcr.io/org/app@sha256:' + 'a'.repeat(64),
-      { registry: 'ghcr.io', host: 'ghcr.io', name: 'org/app', digest: `sha256:${'a'.repeat(64)}` },
-    ],
-    [
-      '123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:v1',
-      {
-        registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com',
-        host: '123456789012.dkr.ecr.eu-west-1.amazonaws.com',
-        name: 'app',
-        tag: 'v1',
-      },
-    ],
-  ])('%s', (ref, expected) => {
-    expect(parseRepositoryRef(ref)).toEqual(expected);
-  });
-
-  test.each(['', 'Upper/Case', 'app:bad tag', 'app@sha256:short'])('rejects %j with a sentence that names the fix', (ref) => {
-    expect(() => parseRepositoryRef(ref)).toThrow(/; /);
   });
 });
 
@@ -260,7 +233,7 @@ test.each([
 });
 
 describe('planPromotion', () => {
-  const source = parseRepositoryRef('localhost:5001/app:sha-abc');
+  const source = parseImageRef('localhost:5001/app:sha-abc');
   test.each([
     [['1.2.3', '1.2', '1.2.3'], undefined, [{ repo: 'localhost:5001/app', tags: ['1.2.3', '1.2'] }]],
     [['1'], 'localhost:5002/prod/app', [{ repo: 'localhost:5002/prod/app', tags: ['1'] }]],
@@ -274,7 +247,7 @@ describe('planPromotion', () => {
     ],
   ])('%j to %s', (tags, destination, expected) => {
     const plan = planPromotion(source, tags, destination).map((t) => ({
-      repo: `${t.repo.registry}/${t.repo.name}`,
+      repo: `${t.repo.registry}/${t.repo.repository}`,
       tags: t.tags,
     }));
     expect(plan).toEqual(expected);

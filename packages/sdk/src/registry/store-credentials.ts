@@ -2,9 +2,9 @@ import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ConfigError, ShipError } from '../errors.js';
+import { normalizeRegistry } from '../image-ref.js';
 import { type ProcessRunner, runProcess } from '../process/run-process.js';
 import type { RegistryAuth } from './credentials.js';
-import { normalizeRegistry } from './reference.js';
 
 export interface StoreCredentialsOptions {
   registry: string;

@@ -1,4 +1,4 @@
-import { normalizeRegistry } from '../reference.js';
+import { normalizeRegistry } from '../../image-ref.js';
 
 export type RegistryProvider = 'dockerhub' | 'ghcr' | 'ecr' | 'ecr-public' | 'acr' | 'gar' | 'gcr' | 'generic';
 

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
+import { parseImageRef } from '../../image-ref.js';
 import { RegistryClient, type RegistryClientOptions, sha256Digest } from '../client.js';
 import { MEDIA_TYPES } from '../media-types.js';
-import { parseRepositoryRef } from '../reference.js';
 
 export interface SyntheticImage {
   ref: string;
@@ -26,7 +26,7 @@ export async function pushSyntheticImage(
     pullable?: boolean;
   } = {},
 ): Promise<SyntheticImage> {
-  const repo = parseRepositoryRef(ref);
+  const repo = parseImageRef(ref);
   const tag = repo.tag ?? 'latest';
   const client = new RegistryClient(repo.registry, options);
   const format = options.format ?? 'docker';
@@ -34,7 +34,7 @@ export async function pushSyntheticImage(
   let blobBytes = 0;
   const pushBlob = async (bytes: Buffer, mediaType: string) => {
     const digest = sha256Digest(bytes);
-    await client.ensureBlob(repo.name, { digest, size: bytes.length }, async () => bytes);
+    await client.ensureBlob(repo.repository, { digest, size: bytes.length }, async () => bytes);
     blobBytes += bytes.length;
     return { mediaType, digest, size: bytes.length };
   };
@@ -69,13 +69,18 @@ export async function pushSyntheticImage(
     const mediaType = oci ? MEDIA_TYPES.ociManifest : MEDIA_TYPES.dockerManifest;
     const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType, config: configDescriptor, layers }, null, 3));
     const digest = sha256Digest(bytes);
-    await client.putManifest(repo.name, reference ?? digest, { bytes, mediaType });
+    await client.putManifest(repo.repository, reference ?? digest, { bytes, mediaType });
     return { mediaType, digest, size: bytes.length, platform };
   };
   try {
     if (format === 'docker' || format === 'oci') {
       const manifest = await pushImageManifest({ architecture: 'amd64', os: 'linux' }, tag);
-      return { ref: `${repo.registry}/${repo.name}:${tag}`, digest: manifest.digest, mediaType: manifest.mediaType, blobBytes };
+      return {
+        ref: `${repo.registry}/${repo.repository}:${tag}`,
+        digest: manifest.digest,
+        mediaType: manifest.mediaType,
+        blobBytes,
+      };
     }
     const children = [
       await pushImageManifest({ architecture: 'amd64', os: 'linux' }),
@@ -83,8 +88,8 @@ export async function pushSyntheticImage(
     ];
     const mediaType = format === 'oci-index' ? MEDIA_TYPES.ociIndex : MEDIA_TYPES.dockerManifestList;
     const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType, manifests: children }));
-    await client.putManifest(repo.name, tag, { bytes, mediaType });
-    return { ref: `${repo.registry}/${repo.name}:${tag}`, digest: sha256Digest(bytes), mediaType, blobBytes };
+    await client.putManifest(repo.repository, tag, { bytes, mediaType });
+    return { ref: `${repo.registry}/${repo.repository}:${tag}`, digest: sha256Digest(bytes), mediaType, blobBytes };
   } finally {
     await client.close();
   }
