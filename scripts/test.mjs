@@ -112,6 +112,13 @@ if (built && testbedUp) {
 await phase('leftovers', leftoverContainers);
 
 const sum = totals();
+// Every package has unit and engine tests: a report that is missing means a suite never ran.
+const expectedReports = packageDirs().length * suites.length;
+await phase('reports', async () =>
+  sum.reports === expectedReports
+    ? undefined
+    : `${sum.reports} of ${expectedReports} vitest reports were written; a suite did not run`,
+);
 const failedPhases = phases.filter((p) => !p.ok).map((p) => p.name);
 console.log(
   `test: ${failedPhases.length ? `FAILED (${failedPhases.join(', ')})` : 'all phases ok'} in ${seconds(started)}; ` +
