@@ -106,7 +106,6 @@ export { type FormatImageRefOptions, formatImageRef, type ImageRef, parseImageRe
 export type { ProgressEvent, ProgressListener, ProgressPhase } from './progress.js';
 export { type PullImageOptions, type PullResult, pullImage } from './push/pull-image.js';
 export { type PushedRef, type PushImageOptions, type PushResult, type PushRetryOptions, pushImage } from './push/push-image.js';
-export { classifyRegistryFailure, type RegistryFailure } from './push/registry-failure.js';
 export { type BlobSource, type Manifest, RegistryClient, type RegistryClientOptions } from './registry/client.js';
 export { classifyRegistryError, RegistryHttpError } from './registry/errors.js';
 export { type ListTagsOptions, listTags } from './registry/list-tags.js';

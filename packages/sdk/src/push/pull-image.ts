@@ -7,7 +7,13 @@ import { AbortedError, EngineUnavailableError, RegistryError, throwIfAborted } f
 import { formatImageRef, parseImageRef } from '../image-ref.js';
 import type { ProgressListener } from '../progress.js';
 import { withRetry } from '../retry.js';
-import { classifyRegistryFailure, isTransientReason, redact, registryFix } from './registry-failure.js';
+import {
+  classifyRegistryFailure,
+  engineFailureCause,
+  isTransientEngineFailure,
+  redact,
+  registryFix,
+} from './registry-failure.js';
 import { TransferStreamDecoder } from './transfer-stream.js';
 
 export interface PullImageOptions extends EngineOptions {
@@ -57,7 +63,7 @@ export async function pullImage(options: PullImageOptions): Promise<PullResult> 
       {
         code: meaning.code === 'PUSH_FAILED' ? 'PULL_FAILED' : meaning.code,
         reason: meaning.reason,
-        ...(cause ? { cause } : {}),
+        cause: engineFailureCause(engineMessage, secrets, cause),
       },
     );
   };
@@ -85,7 +91,7 @@ export async function pullImage(options: PullImageOptions): Promise<PullResult> 
         ...(options.signal ? { signal: options.signal } : {}),
         classify: (error) => {
           if (error instanceof AbortedError || error instanceof EngineUnavailableError) return { retry: false };
-          if (error instanceof RegistryError && isTransientReason(error.reason)) return { retry: true, reason: error.message };
+          if (error instanceof RegistryError && isTransientEngineFailure(error)) return { retry: true, reason: error.message };
           return { retry: false };
         },
         onRetry: ({ attempt, delayMs, reason }) =>

@@ -7,7 +7,13 @@ import { AbortedError, EngineUnavailableError, InvalidInputError, PushError, thr
 import { formatImageRef, parseImageRef } from '../image-ref.js';
 import type { ProgressListener } from '../progress.js';
 import { withRetry } from '../retry.js';
-import { classifyRegistryFailure, isTransientReason, redact, registryFix } from './registry-failure.js';
+import {
+  classifyRegistryFailure,
+  engineFailureCause,
+  isTransientEngineFailure,
+  redact,
+  registryFix,
+} from './registry-failure.js';
 import { TransferStreamDecoder } from './transfer-stream.js';
 
 export interface PushRetryOptions {
@@ -169,7 +175,7 @@ async function pushOneTag(
       ...(options.signal ? { signal: options.signal } : {}),
       classify: (error) => {
         if (error instanceof AbortedError || error instanceof EngineUnavailableError) return { retry: false };
-        if (error instanceof PushError && isTransientReason(error.reason)) return { retry: true, reason: error.message };
+        if (error instanceof PushError && isTransientEngineFailure(error)) return { retry: true, reason: error.message };
         return { retry: false };
       },
       onRetry: ({ attempt, delayMs, reason }) =>
@@ -192,16 +198,8 @@ function pushFailure(
     code: failure.code,
     reason: failure.reason,
     ref,
-    ...(cause ? { cause: redactCause(cause, secrets) } : {}),
+    cause: engineFailureCause(engineMessage, secrets, cause),
   });
-}
-
-/** The engine's error as the cause, with any secret removed from its message. */
-function redactCause(cause: unknown, secrets: string[]): unknown {
-  if (!(cause instanceof Error) || secrets.length === 0) return cause;
-  const copy = new Error(redact(cause.message, secrets));
-  copy.name = cause.name;
-  return copy;
 }
 
 function sameRef(a: string, b: string): boolean {

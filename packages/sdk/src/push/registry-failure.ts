@@ -1,8 +1,10 @@
 import type { ShipErrorCode } from '../errors.js';
+import { classifyRegistryError } from '../registry/errors.js';
 
 /**
  * What a registry failure reported by the engine means: the registry's error code as a
- * `reason`, the SDK's error code, and whether trying again can help. The engine passes the
+ * `reason`, the SDK's error code, and whether trying again can help (`classifyRegistryError`
+ * decides that, so engine pushes and pulls retry what registry HTTP retries). The engine passes the
  * distribution client's text through (`unauthorized: authentication required`,
  * `blob upload unknown`, `received unexpected HTTP status: 503 Service Unavailable`, ...).
  */
@@ -12,63 +14,67 @@ export interface RegistryFailure {
   transient: boolean;
 }
 
-const RULES: Array<{ pattern: RegExp } & RegistryFailure> = [
+const RULES: Array<{ pattern: RegExp } & Omit<RegistryFailure, 'transient'>> = [
   {
     pattern: /unauthorized|authentication required|no basic auth credentials|incorrect username or password/i,
     reason: 'UNAUTHORIZED',
     code: 'REGISTRY_UNAUTHORIZED',
-    transient: false,
   },
-  { pattern: /denied/i, reason: 'DENIED', code: 'REGISTRY_DENIED', transient: false },
-  { pattern: /name unknown|repository name not known/i, reason: 'NAME_UNKNOWN', code: 'REGISTRY_NAME_UNKNOWN', transient: false },
-  { pattern: /manifest unknown|not found: manifest/i, reason: 'MANIFEST_UNKNOWN', code: 'IMAGE_NOT_FOUND', transient: false },
-  { pattern: /blob upload unknown/i, reason: 'BLOB_UPLOAD_UNKNOWN', code: 'PUSH_FAILED', transient: true },
-  { pattern: /blob upload invalid/i, reason: 'BLOB_UPLOAD_INVALID', code: 'PUSH_FAILED', transient: true },
-  { pattern: /blob unknown/i, reason: 'BLOB_UNKNOWN', code: 'PUSH_FAILED', transient: false },
-  { pattern: /toomanyrequests|too many requests|\b429\b/i, reason: 'TOOMANYREQUESTS', code: 'REGISTRY_ERROR', transient: true },
+  { pattern: /denied/i, reason: 'DENIED', code: 'REGISTRY_DENIED' },
+  { pattern: /name unknown|repository name not known/i, reason: 'NAME_UNKNOWN', code: 'REGISTRY_NAME_UNKNOWN' },
+  { pattern: /manifest unknown|not found: manifest/i, reason: 'MANIFEST_UNKNOWN', code: 'IMAGE_NOT_FOUND' },
+  { pattern: /blob upload unknown/i, reason: 'BLOB_UPLOAD_UNKNOWN', code: 'PUSH_FAILED' },
+  { pattern: /blob upload invalid/i, reason: 'BLOB_UPLOAD_INVALID', code: 'PUSH_FAILED' },
+  { pattern: /blob unknown/i, reason: 'BLOB_UNKNOWN', code: 'PUSH_FAILED' },
+  { pattern: /toomanyrequests|too many requests|\b429\b/i, reason: 'TOOMANYREQUESTS', code: 'REGISTRY_ERROR' },
   {
     pattern:
       /\b(500|502|503|504)\b|internal server error|bad gateway|service unavailable|gateway time-?out|\b408\b|request timeout/i,
     reason: 'UNAVAILABLE',
     code: 'REGISTRY_ERROR',
-    transient: true,
   },
   {
     pattern: /connection reset|unexpected EOF|\bEOF\b|broken pipe|i\/o timeout|TLS handshake timeout|connection closed/i,
     reason: 'CONNECTION',
     code: 'REGISTRY_ERROR',
-    transient: true,
   },
   {
     pattern: /connection refused|no such host|server misbehaving/i,
     reason: 'UNREACHABLE',
     code: 'REGISTRY_ERROR',
-    transient: false,
   },
   {
     pattern: /does not exist locally|no such image|tag does not exist/i,
     reason: 'IMAGE_NOT_FOUND',
     code: 'IMAGE_NOT_FOUND',
-    transient: false,
   },
   {
     pattern: /http: server gave HTTP response to HTTPS client|x509|certificate/i,
     reason: 'TLS',
     code: 'REGISTRY_TLS',
-    transient: false,
   },
 ];
 
 /** Pure: the engine's message about a registry failure to its meaning. */
 export function classifyRegistryFailure(message: string): RegistryFailure {
   const rule = RULES.find(({ pattern }) => pattern.test(message));
-  if (!rule) return { reason: 'UNKNOWN', code: 'PUSH_FAILED', transient: false };
-  return { reason: rule.reason, code: rule.code, transient: rule.transient };
+  const transient = classifyRegistryError(message).retry;
+  if (!rule) return { reason: 'UNKNOWN', code: 'PUSH_FAILED', transient };
+  return { reason: rule.reason, code: rule.code, transient };
 }
 
-/** True for the reasons a retry may fix (a reset connection, 5xx, 429, a lost blob upload). */
-export function isTransientReason(reason: string | undefined): boolean {
-  return reason !== undefined && RULES.some((rule) => rule.reason === reason && rule.transient);
+/**
+ * The engine's own words (secrets removed) as an error, to be the cause of the PushError or
+ * RegistryError made from them, with the engine's error (also redacted) under it.
+ */
+export function engineFailureCause(engineMessage: string, secrets: string[], engineError?: unknown): Error {
+  const original = engineError instanceof Error && secrets.length > 0 ? redactedCopy(engineError, secrets) : engineError;
+  return new Error(redact(engineMessage, secrets), original === undefined ? undefined : { cause: original });
+}
+
+/** For a failure whose cause came from `engineFailureCause`: whether another attempt may succeed. */
+export function isTransientEngineFailure(error: unknown): boolean {
+  return error instanceof Error && classifyRegistryError(error.cause).retry;
 }
 
 /** What to do about a failure, for the end of a one-sentence message. */
@@ -91,6 +97,12 @@ export function registryFix(failure: RegistryFailure, registry: string, reposito
     default:
       return failure.transient ? 'try again in a moment' : 'check the registry and try again';
   }
+}
+
+function redactedCopy(error: Error, secrets: string[]): Error {
+  const copy = new Error(redact(error.message, secrets));
+  copy.name = error.name;
+  return copy;
 }
 
 /** Removes every occurrence of the given secrets (and their base64 forms) from a text. */

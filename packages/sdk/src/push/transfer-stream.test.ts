@@ -2,8 +2,10 @@ import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { describe, expect, test } from 'vitest';
 import { collectJsonStream } from '../engine/json-stream.js';
+import { PushError } from '../errors.js';
 import type { ProgressEvent } from '../progress.js';
-import { classifyRegistryFailure, isTransientReason, redact } from './registry-failure.js';
+import { classifyRegistryError } from '../registry/errors.js';
+import { classifyRegistryFailure, engineFailureCause, isTransientEngineFailure, redact } from './registry-failure.js';
 import { TransferStreamDecoder } from './transfer-stream.js';
 
 /** Recorded from the real engine and registries; see engine/fixtures/README.md. */
@@ -83,6 +85,7 @@ describe('classifyRegistryFailure', () => {
     ['name unknown: repository name not known to registry', 'NAME_UNKNOWN', false],
     ['blob unknown: blob unknown to registry', 'BLOB_UNKNOWN', false],
     ['blob upload unknown: blob upload unknown to registry', 'BLOB_UPLOAD_UNKNOWN', true],
+    ['blob upload invalid: blob upload invalid', 'BLOB_UPLOAD_INVALID', true],
     ['toomanyrequests: You have reached your pull rate limit', 'TOOMANYREQUESTS', true],
     ['received unexpected HTTP status: 503 Service Unavailable', 'UNAVAILABLE', true],
     ['received unexpected HTTP status: 502 Bad Gateway', 'UNAVAILABLE', true],
@@ -93,6 +96,8 @@ describe('classifyRegistryFailure', () => {
     ],
     ['Put "http://localhost:5100/v2/x/manifests/1": EOF', 'CONNECTION', true],
     ['unexpected EOF', 'CONNECTION', true],
+    ['Patch "http://localhost:5100/v2/x/blobs/uploads/abc": connection closed', 'CONNECTION', true],
+    ['Patch "http://localhost:5100/v2/x/blobs/uploads/abc": socket hang up', 'UNKNOWN', true],
     ['Get "http://localhost:5999/v2/": dial tcp 127.0.0.1:5999: connect: connection refused', 'UNREACHABLE', false],
     ['An image does not exist locally with the tag: localhost:5001/nope', 'IMAGE_NOT_FOUND', false],
     ['Get "https://localhost:5003/v2/": http: server gave HTTP response to HTTPS client', 'TLS', false],
@@ -101,7 +106,21 @@ describe('classifyRegistryFailure', () => {
     const failure = classifyRegistryFailure(message);
     expect(failure.reason).toBe(reason);
     expect(failure.transient).toBe(transient);
-    expect(isTransientReason(reason)).toBe(transient);
+    // Engine pushes and registry HTTP agree on what is transient.
+    expect(classifyRegistryError(new Error(message)).retry).toBe(transient);
+    const pushError = new PushError('Pushing failed.', { reason, cause: engineFailureCause(message, []) });
+    expect(isTransientEngineFailure(pushError)).toBe(transient);
+  });
+
+  test('a failure with no engine words under it (no digest reported) is not retried', () => {
+    expect(isTransientEngineFailure(new PushError('No digest.', { reason: 'NO_DIGEST' }))).toBe(false);
+  });
+
+  test('the cause keeps the engine words and error with the secrets removed', () => {
+    const secret = 'XEjHB14bvCj4';
+    const cause = engineFailureCause(`denied for ${secret}`, [secret], new Error(`HTTP 403 ${secret}`));
+    expect(cause.message).toBe('denied for ***');
+    expect(String((cause.cause as Error).message)).toBe('HTTP 403 ***');
   });
 });
 

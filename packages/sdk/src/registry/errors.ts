@@ -119,16 +119,20 @@ const TRANSIENT_NETWORK_CODES = new Set([
   'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
 ]);
 
-const TRANSIENT_REGISTRY_CODES = new Set(['BLOB_UPLOAD_UNKNOWN', 'TOOMANYREQUESTS', 'UNAVAILABLE']);
+const TRANSIENT_REGISTRY_CODES = new Set(['BLOB_UPLOAD_UNKNOWN', 'BLOB_UPLOAD_INVALID', 'TOOMANYREQUESTS', 'UNAVAILABLE']);
 
-/** What the engine's push stream says for the same transient failures (its errors are text). */
+/**
+ * What the engine's push and pull streams say for the same transient failures (its errors are
+ * text). The only list of them: `pushImage` and `pullImage` retry by it too.
+ */
 const TRANSIENT_MESSAGES: Array<[RegExp, string]> = [
-  [/connection reset by peer|ECONNRESET|socket hang up/i, 'connection reset'],
-  [/unexpected EOF|\bEOF\b|other side closed|broken pipe/i, 'connection closed early'],
+  [/connection reset|ECONNRESET|socket hang up/i, 'connection reset'],
+  [/unexpected EOF|\bEOF\b|other side closed|connection closed|broken pipe/i, 'connection closed early'],
   [/blob upload unknown/i, 'blob upload unknown'],
+  [/blob upload invalid/i, 'blob upload invalid'],
   [/toomanyrequests|too many requests|\b429\b/i, 'HTTP 429 too many requests'],
   [
-    /\b(500|502|503|504)\b.*(Internal Server Error|Bad Gateway|Service Unavailable|Gateway Time-?out)|\b(Bad Gateway|Service Unavailable|Gateway Time-?out)\b/i,
+    /\b(500|502|503|504)\b.*(Internal Server Error|Bad Gateway|Service Unavailable|Gateway Time-?out)|\b(Internal Server Error|Bad Gateway|Service Unavailable|Gateway Time-?out)\b/i,
     'server error',
   ],
   [/i\/o timeout|TLS handshake timeout|request timeout|\b408\b/i, 'timeout'],
@@ -147,9 +151,10 @@ function errorCodes(error: unknown): string[] {
 
 /**
  * Transient or not: connection resets, early EOF, 408, 429 (with its Retry-After), 5xx gateway
- * answers and `BLOB_UPLOAD_UNKNOWN` retry; 401, 403 `DENIED`, `NAME_UNKNOWN` and everything else
+ * answers, `BLOB_UPLOAD_UNKNOWN` and `BLOB_UPLOAD_INVALID` (the whole upload starts again) retry; 401, 403 `DENIED`, `NAME_UNKNOWN` and everything else
  * fail at once. Works on our `RegistryError`s, undici's network errors and the engine's push
- * stream messages, so the engine push path can share it.
+ * stream messages: the one place that decides what is transient, for registry HTTP and engine
+ * pushes and pulls alike.
  */
 export function classifyRegistryError(error: unknown): RetryDecision {
   if (error instanceof AbortedError) return { retry: false };
