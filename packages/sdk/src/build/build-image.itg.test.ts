@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { inspectImage, removeImage } from '../engine/images.js';
+import { imageHistory, inspectImage, removeImage } from '../engine/images.js';
 import { AbortedError, BuildError, EngineUnavailableError, ShipError } from '../errors.js';
 import { runProcess } from '../process/run-process.js';
 import type { ProgressEvent } from '../progress.js';
@@ -163,21 +163,34 @@ describe('buildImage against the real engine', () => {
     expect(logs).toEqual(['app.py']);
   });
 
-  test('build args, labels and the unused-build-arg warning', async () => {
-    const context = await fixture('args', { Dockerfile: 'FROM python:3.11-slim\nARG GREETING\nRUN echo "greeting=$GREETING"\n' });
+  test('build args, labels, the unused-build-arg warning and the secret-looking-build-arg warning', async () => {
+    const context = await fixture('args', {
+      Dockerfile: 'FROM python:3.11-slim\nARG GREETING\nARG DB_PASSWORD\nRUN echo "greeting=$GREETING"\n',
+    });
     const logs: string[] = [];
+    const events: ProgressEvent[] = [];
     const tag = tagFor('ship-itg-args');
+    const password = `pw-${randomBytes(8).toString('hex')}`;
     const result = await buildImage({
       context,
       tags: [tag],
-      buildArgs: { GREETING: 'hallo', UNUSED: 'x' },
+      buildArgs: { GREETING: 'hallo', UNUSED: 'x', DB_PASSWORD: password },
       labels: { 'org.opencontainers.image.title': 'args' },
       onProgress: (event) => {
+        events.push(event);
         if (event.type === 'log') logs.push(event.line);
       },
     });
     expect(logs).toContain('greeting=hallo');
-    expect(result.warnings).toEqual(['One or more build-args [UNUSED] were not consumed']);
+    const secretWarning =
+      'The build arg DB_PASSWORD looks like a secret, and the classic builder keeps build arg values in the image history (docker history); pass it at run time as an environment variable or a mounted file instead, since the classic builder has no build secrets.';
+    expect(result.warnings).toEqual([secretWarning, 'One or more build-args [UNUSED] were not consumed']);
+    expect(events.filter((event) => event.type === 'warning' && event.message.includes('DB_PASSWORD'))).toEqual([
+      { type: 'warning', phase: 'build', message: secretWarning },
+    ]);
+    expect(JSON.stringify({ result, events })).not.toContain(password);
+    // What the warning is about: the engine really did keep the value in the image history.
+    expect((await imageHistory(tag)).some((entry) => entry.createdBy.includes(password))).toBe(true);
     expect((await inspectImage(tag))?.labels['org.opencontainers.image.title']).toBe('args');
   });
 

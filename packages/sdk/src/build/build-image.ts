@@ -9,6 +9,7 @@ import { parseImageRef } from '../image-ref.js';
 import type { ProgressListener } from '../progress.js';
 import { BuildStreamDecoder } from './build-stream.js';
 import { packBuildContext, planBuildContext } from './context.js';
+import { secretBuildArgWarning } from './secret-build-args.js';
 
 export interface BuildImageOptions extends EngineOptions {
   /** The build context directory. */
@@ -69,6 +70,8 @@ export async function buildImage(options: BuildImageOptions): Promise<BuildResul
     assertTarget(analysis, options.target, basename(options.dockerfile ?? 'Dockerfile'));
 
   options.onProgress?.({ type: 'phase-start', phase: 'build', message: `Building ${tags[0] ?? options.context}` });
+  const secretWarning = secretBuildArgWarning(options.buildArgs, analysis, options.target);
+  if (secretWarning) options.onProgress?.({ type: 'warning', phase: 'build', message: secretWarning });
   const packed = packBuildContext(plan);
   const decoder = new BuildStreamDecoder({
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
@@ -104,7 +107,7 @@ export async function buildImage(options: BuildImageOptions): Promise<BuildResul
       tags,
       size: image?.size ?? 0,
       durationMs,
-      warnings: outcome.warnings,
+      warnings: secretWarning ? [secretWarning, ...outcome.warnings] : outcome.warnings,
       steps: outcome.steps,
       cachedSteps: outcome.cachedSteps,
       contextBytes: packed.bytes(),
