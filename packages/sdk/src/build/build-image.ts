@@ -2,7 +2,14 @@ import { basename } from 'node:path';
 import { type Clock, systemClock } from '../clock.js';
 import { analyzeDockerfile, assertTarget, type DockerfileAnalysis } from '../dockerfile/analysis.js';
 import type { EngineOptions } from '../engine/client.js';
-import { commonEngineError, engineErrorMessage, engineStatusCode, inspectImage, startBuild } from '../engine/images.js';
+import {
+  type BuildSettings,
+  commonEngineError,
+  engineErrorMessage,
+  engineStatusCode,
+  inspectImage,
+  startBuild,
+} from '../engine/images.js';
 import { followJsonStream } from '../engine/json-stream.js';
 import { BuildError, InvalidInputError, ShipError, throwIfAborted } from '../errors.js';
 import { parseImageRef } from '../image-ref.js';
@@ -11,7 +18,7 @@ import { BuildStreamDecoder } from './build-stream.js';
 import { packBuildContext, planBuildContext } from './context.js';
 import { secretBuildArgWarning } from './secret-build-args.js';
 
-export interface BuildImageOptions extends EngineOptions {
+export interface BuildImageOptions extends EngineOptions, BuildSettings {
   /** The build context directory. */
   context: string;
   /** Relative to `context`, or absolute; may lie outside the context. Default `Dockerfile`. */
@@ -22,12 +29,6 @@ export interface BuildImageOptions extends EngineOptions {
   tags?: string[];
   /** The stage to build; checked against the Dockerfile before anything is sent. */
   target?: string;
-  buildArgs?: Record<string, string>;
-  labels?: Record<string, string>;
-  noCache?: boolean;
-  /** Pull newer versions of the base images. */
-  pull?: boolean;
-  platform?: string;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
   clock?: Clock;

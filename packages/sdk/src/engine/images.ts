@@ -201,16 +201,22 @@ export function splitTag(ref: string): { repo: string; tag: string } {
   return { repo: withoutDigest, tag: 'latest' };
 }
 
-export interface BuildRequest {
-  /** The Dockerfile's path inside the context tar. */
-  dockerfile: string;
-  tags: string[];
+/** What a build asks of the classic builder besides the context, the Dockerfile and the tags. */
+export interface BuildSettings {
+  /** The stage to build. */
   target?: string;
   buildArgs?: Record<string, string>;
   labels?: Record<string, string>;
   noCache?: boolean;
+  /** Pull newer versions of the base images. */
   pull?: boolean;
   platform?: string;
+}
+
+export interface BuildRequest extends BuildSettings {
+  /** The Dockerfile's path inside the context tar. */
+  dockerfile: string;
+  tags: string[];
 }
 
 /**

@@ -303,19 +303,21 @@ export class RegistryClient {
         this.bytesUploaded += end - start + 1;
         location = header(patched, 'location') ?? location;
       }
-      const done = await this.send({
-        method: 'PUT',
-        path: withQuery(location, 'digest', blob.digest),
-        scopes,
-        subject,
-        expect: [201],
-        retry: false,
-        headers: { 'content-length': '0' },
-      });
-      await done.body.dump();
+      await this.closeUpload(location, blob, scopes, subject);
       return;
     }
-    const body = await source();
+    await this.closeUpload(location, blob, scopes, subject, await source());
+    this.bytesUploaded += blob.size;
+  }
+
+  /** `PUT <location>?digest=` ends an upload; it carries the blob when it was not sent in chunks. */
+  private async closeUpload(
+    location: string,
+    blob: { digest: string; size: number },
+    scopes: string[],
+    subject: string,
+    body?: Readable | Buffer,
+  ): Promise<void> {
     const done = await this.send({
       method: 'PUT',
       path: withQuery(location, 'digest', blob.digest),
@@ -323,14 +325,14 @@ export class RegistryClient {
       subject,
       expect: [201],
       retry: false,
-      headers: { 'content-type': 'application/octet-stream', 'content-length': String(blob.size) },
-      body,
+      ...(body === undefined
+        ? { headers: { 'content-length': '0' } }
+        : { headers: { 'content-type': 'application/octet-stream', 'content-length': String(blob.size) }, body }),
     }).catch((error: unknown) => {
-      destroy(body);
+      if (body !== undefined) destroy(body);
       throw error;
     });
     await done.body.dump();
-    this.bytesUploaded += blob.size;
   }
 
   /** Every tag of a repository, following `Link: <...>; rel="next"` pages. */
