@@ -23,7 +23,7 @@ beforeAll(async () => {
   origin = await startRegistry();
   clean = await startRegistry();
   target = await startRegistry();
-  flaky = await startRegistryProxy({ upstream: target.url, resetRate: 0.3, errorRate: 0.1, seed: 11, lifetimeMs: 170_000 });
+  flaky = await startRegistryProxy({ upstream: target.url, resetRate: 0.3, errorRate: 0.1, seed: 11, lifetimeMs: 380_000 });
 });
 
 afterAll(async () => {
@@ -51,7 +51,9 @@ test('an engine push through a proxy that resets 30% of connections gives the sa
     image: image.ref,
     tags: [flakyRef],
     clock: noWait,
-    retry: { attempts: 8 },
+    // Every failing attempt uses up at least one of the proxy's bounded failures (at most two per
+    // request kind), so this many attempts always reach a clean one; 8 ran out about one run in four.
+    retry: { attempts: 40 },
     onProgress: (e) => events.push(e),
   });
 
@@ -68,4 +70,4 @@ test('an engine push through a proxy that resets 30% of connections gives the sa
   console.log(
     `engine push through the flaky proxy: ${flaky.requests.length} requests, ${flaky.requests.filter((r) => r.outcome === 'reset').length} resets, ${flaky.requests.filter((r) => r.outcome === '503').length} 503s, ${events.filter((e) => e.type === 'retry').length} whole-push retries by pushImage`,
   );
-});
+}, 400_000);
