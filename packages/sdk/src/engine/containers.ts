@@ -150,11 +150,18 @@ export function demuxLogs(buffer: Buffer): string {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** stdout and stderr interleaved as the container wrote them; `tail` keeps the last N lines. */
-export async function containerLogs(id: string, o: { tail?: number } & EngineOptions = {}): Promise<string> {
+/**
+ * stdout and stderr interleaved as the container wrote them; `tail` keeps the last N lines.
+ * `stderrOnly` reads just stderr: the engine copies the two streams separately, so when a
+ * process prints to both just before it exits, their order in the combined log can flip.
+ */
+export async function containerLogs(
+  id: string,
+  o: { tail?: number; stderrOnly?: boolean } & EngineOptions = {},
+): Promise<string> {
   try {
     const buffer = await call(o, (docker) =>
-      docker.getContainer(id).logs({ stdout: true, stderr: true, follow: false, ...(o.tail ? { tail: o.tail } : {}) }),
+      docker.getContainer(id).logs({ stdout: !o.stderrOnly, stderr: true, follow: false, ...(o.tail ? { tail: o.tail } : {}) }),
     );
     return demuxLogs(Buffer.isBuffer(buffer) ? buffer : Buffer.from(String(buffer)));
   } catch (error) {

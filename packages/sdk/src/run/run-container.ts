@@ -62,7 +62,8 @@ export interface RunningContainer extends AsyncDisposable {
   hostPort(port?: number): number;
   /** State, exit code and HEALTHCHECK status right now; undefined once removed. */
   inspect(): Promise<ContainerState | undefined>;
-  logs(o?: { tail?: number }): Promise<string>;
+  /** Its output so far; `stderrOnly` for just stderr. */
+  logs(o?: { tail?: number; stderrOnly?: boolean }): Promise<string>;
   /** Follows stdout and stderr line by line; call the returned function to stop. */
   streamLogs(onLine: (line: string) => void): () => void;
   wait(o?: { signal?: AbortSignal }): Promise<{ exitCode: number }>;

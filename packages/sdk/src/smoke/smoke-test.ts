@@ -225,7 +225,8 @@ async function check(container: RunningContainer, c: CheckContext): Promise<Smok
 
   const exitedResult = async (exitCode: number): Promise<SmokeResult> => {
     const logs = await tail();
-    const line = lastLine(logs);
+    // A crash says why on stderr; prefer its last line, as the combined order of the two can flip.
+    const line = lastLine(await container.logs({ tail: LOG_TAIL, stderrOnly: true })) ?? lastLine(logs);
     return c.finish({
       status: 'failed',
       url,
