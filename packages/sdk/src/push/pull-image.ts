@@ -3,14 +3,15 @@ import { type Clock, systemClock } from '../clock.js';
 import type { EngineOptions } from '../engine/client.js';
 import { commonEngineError, engineErrorMessage, engineStatusCode, inspectImage, startPull } from '../engine/images.js';
 import { followJsonStream } from '../engine/json-stream.js';
-import { AbortedError, EngineUnavailableError, RegistryError, throwIfAborted } from '../errors.js';
+import { RegistryError, throwIfAborted } from '../errors.js';
 import { formatImageRef, parseImageRef } from '../image-ref.js';
 import type { ProgressListener } from '../progress.js';
 import { withRetry } from '../retry.js';
 import {
   classifyRegistryFailure,
+  type EngineRetrySettings,
   engineFailureCause,
-  isTransientEngineFailure,
+  engineTransferRetry,
   redact,
   registryFix,
 } from './registry-failure.js';
@@ -22,7 +23,7 @@ export interface PullImageOptions extends EngineOptions {
   auth?: RegistryAuth;
   env?: NodeJS.ProcessEnv;
   configDir?: string;
-  retry?: { attempts?: number; baseDelayMs?: number; maxDelayMs?: number };
+  retry?: EngineRetrySettings;
   clock?: Clock;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
@@ -85,18 +86,7 @@ export async function pullImage(options: PullImageOptions): Promise<PullResult> 
         if (decoder.failure !== undefined) throw failure(decoder.failure);
         return decoder.outcome();
       },
-      {
-        ...options.retry,
-        clock,
-        ...(options.signal ? { signal: options.signal } : {}),
-        classify: (error) => {
-          if (error instanceof AbortedError || error instanceof EngineUnavailableError) return { retry: false };
-          if (error instanceof RegistryError && isTransientEngineFailure(error)) return { retry: true, reason: error.message };
-          return { retry: false };
-        },
-        onRetry: ({ attempt, delayMs, reason }) =>
-          options.onProgress?.({ type: 'retry', phase: 'pull', attempt, delayMs, reason }),
-      },
+      engineTransferRetry('pull', { ...options, clock }),
     );
     const image = await inspectImage(ref.digest ? `${repo}@${ref.digest}` : `${repo}:${tag}`, options);
     if (!image) throw failure('the engine reported success but does not have the image');

@@ -3,25 +3,22 @@ import { type Clock, systemClock } from '../clock.js';
 import type { EngineOptions } from '../engine/client.js';
 import { commonEngineError, engineErrorMessage, inspectImage, splitTag, startPush, tagImage } from '../engine/images.js';
 import { followJsonStream } from '../engine/json-stream.js';
-import { AbortedError, EngineUnavailableError, InvalidInputError, PushError, throwIfAborted } from '../errors.js';
+import { InvalidInputError, PushError, throwIfAborted } from '../errors.js';
 import { formatImageRef, parseImageRef } from '../image-ref.js';
 import type { ProgressListener } from '../progress.js';
 import { withRetry } from '../retry.js';
 import {
   classifyRegistryFailure,
+  type EngineRetrySettings,
   engineFailureCause,
-  isTransientEngineFailure,
+  engineTransferRetry,
   redact,
   registryFix,
 } from './registry-failure.js';
 import { TransferStreamDecoder } from './transfer-stream.js';
 
-export interface PushRetryOptions {
-  /** Attempts per tag, the first included. Default 5. */
-  attempts?: number;
-  baseDelayMs?: number;
-  maxDelayMs?: number;
-}
+/** Attempts per tag (the first included, default 5) and the backoff between them. */
+export type PushRetryOptions = EngineRetrySettings;
 
 export interface PushImageOptions extends EngineOptions {
   /** The image to push: an ID or a reference the engine has. */
@@ -169,18 +166,7 @@ async function pushOneTag(
         attempts,
       };
     },
-    {
-      ...options.retry,
-      clock,
-      ...(options.signal ? { signal: options.signal } : {}),
-      classify: (error) => {
-        if (error instanceof AbortedError || error instanceof EngineUnavailableError) return { retry: false };
-        if (error instanceof PushError && isTransientEngineFailure(error)) return { retry: true, reason: error.message };
-        return { retry: false };
-      },
-      onRetry: ({ attempt, delayMs, reason }) =>
-        options.onProgress?.({ type: 'retry', phase: 'push', attempt, delayMs, reason: redact(reason, secrets) }),
-    },
+    engineTransferRetry('push', { ...options, clock }, (reason) => redact(reason, secrets)),
   );
 }
 

@@ -1,5 +1,8 @@
-import type { ShipErrorCode } from '../errors.js';
+import type { Clock } from '../clock.js';
+import { AbortedError, EngineUnavailableError, ShipError, type ShipErrorCode } from '../errors.js';
+import type { ProgressListener } from '../progress.js';
 import { classifyRegistryError } from '../registry/errors.js';
+import type { RetryOptions } from '../retry.js';
 
 /**
  * What a registry failure reported by the engine means: the registry's error code as a
@@ -75,6 +78,40 @@ export function engineFailureCause(engineMessage: string, secrets: string[], eng
 /** For a failure whose cause came from `engineFailureCause`: whether another attempt may succeed. */
 export function isTransientEngineFailure(error: unknown): boolean {
   return error instanceof Error && classifyRegistryError(error.cause).retry;
+}
+
+/** How often and how long engine pushes and pulls retry. */
+export interface EngineRetrySettings {
+  /** Attempts in all, the first included. Default 5. */
+  attempts?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+/**
+ * The retry options engine pushes and pulls share: their own transfer failures whose engine words
+ * are transient are tried again, each retry one `retry` event (its reason passed through `describe`,
+ * which a push uses to redact credentials).
+ */
+export function engineTransferRetry(
+  phase: 'push' | 'pull',
+  options: { retry?: EngineRetrySettings; signal?: AbortSignal; onProgress?: ProgressListener; clock: Clock },
+  describe: (reason: string) => string = (reason) => reason,
+): RetryOptions {
+  return {
+    ...options.retry,
+    clock: options.clock,
+    ...(options.signal ? { signal: options.signal } : {}),
+    classify: (error) =>
+      error instanceof ShipError &&
+      !(error instanceof AbortedError) &&
+      !(error instanceof EngineUnavailableError) &&
+      isTransientEngineFailure(error)
+        ? { retry: true, reason: error.message }
+        : { retry: false },
+    onRetry: ({ attempt, delayMs, reason }) =>
+      options.onProgress?.({ type: 'retry', phase, attempt, delayMs, reason: describe(reason) }),
+  };
 }
 
 /** What to do about a failure, for the end of a one-sentence message. */
