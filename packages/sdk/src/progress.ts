@@ -1,3 +1,5 @@
+import { type Clock, systemClock } from './clock.js';
+
 /**
  * Progress is an event stream: the SDK emits, each adapter renders (bars on a terminal,
  * plain lines in CI, log groups in Actions). Events never carry secrets.
@@ -19,3 +21,30 @@ export type ProgressEvent =
   | { type: 'info'; phase: ProgressPhase; message: string };
 
 export type ProgressListener = (event: ProgressEvent) => void;
+
+/**
+ * Runs `work` as one phase of the event stream: `phase-start`, then a `phase-end` that says how
+ * long it took and how it went (`done(result)`, or the error's one sentence), so every phase that
+ * starts also ends.
+ */
+export async function inPhase<T>(
+  phase: ProgressPhase,
+  startMessage: string,
+  options: { onProgress?: ProgressListener | undefined; clock?: Clock | undefined },
+  work: () => Promise<T>,
+  done: (result: T) => string,
+): Promise<T> {
+  const clock = options.clock ?? systemClock;
+  const started = clock.now();
+  const end = (ok: boolean, message: string) =>
+    options.onProgress?.({ type: 'phase-end', phase, message, durationMs: clock.now() - started, ok });
+  options.onProgress?.({ type: 'phase-start', phase, message: startMessage });
+  try {
+    const result = await work();
+    end(true, done(result));
+    return result;
+  } catch (error) {
+    end(false, error instanceof Error ? error.message : String(error));
+    throw error;
+  }
+}

@@ -13,7 +13,7 @@ import {
 import { followJsonStream } from '../engine/json-stream.js';
 import { BuildError, InvalidInputError, ShipError, throwIfAborted } from '../errors.js';
 import { parseImageRef } from '../image-ref.js';
-import type { ProgressListener } from '../progress.js';
+import { inPhase, type ProgressListener } from '../progress.js';
 import { BuildStreamDecoder } from './build-stream.js';
 import { packBuildContext, planBuildContext } from './context.js';
 import { secretBuildArgWarning } from './secret-build-args.js';
@@ -70,61 +70,53 @@ export async function buildImage(options: BuildImageOptions): Promise<BuildResul
   if (options.target !== undefined && analysis)
     assertTarget(analysis, options.target, basename(options.dockerfile ?? 'Dockerfile'));
 
-  options.onProgress?.({ type: 'phase-start', phase: 'build', message: `Building ${tags[0] ?? options.context}` });
-  const secretWarning = secretBuildArgWarning(options.buildArgs, analysis, options.target);
-  if (secretWarning) options.onProgress?.({ type: 'warning', phase: 'build', message: secretWarning });
-  const packed = packBuildContext(plan);
-  const decoder = new BuildStreamDecoder({
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    resolveBaseImage: (written) => analysis?.stages.find((stage) => stage.rawBaseImage === written)?.baseImage ?? written,
-  });
-  try {
-    const stream = await startBuild(
-      packed.stream,
-      {
-        dockerfile: plan.dockerfileInTar,
-        tags,
-        ...pick(options, ['target', 'buildArgs', 'labels', 'noCache', 'pull', 'platform']),
-      },
-      options,
-    ).catch((error: unknown) => {
-      throw commonEngineError(error, options) ?? engineRefused(error);
-    });
-    await followJsonStream(stream, (message) => decoder.handle(message), options.signal).catch((error: unknown) => {
-      throw commonEngineError(error, options) ?? connectionBroke(error);
-    });
-    const outcome = decoder.finish();
-    const image = await inspectImage(outcome.imageId, options);
-    const durationMs = clock.now() - started;
-    options.onProgress?.({
-      type: 'phase-end',
-      phase: 'build',
-      message: `Built ${outcome.imageId.slice(7, 19)}${tags.length ? ` as ${tags.join(', ')}` : ''}`,
-      durationMs,
-      ok: true,
-    });
-    return {
-      imageId: outcome.imageId,
-      tags,
-      size: image?.size ?? 0,
-      durationMs,
-      warnings: secretWarning ? [secretWarning, ...outcome.warnings] : outcome.warnings,
-      steps: outcome.steps,
-      cachedSteps: outcome.cachedSteps,
-      contextBytes: packed.bytes(),
-      contextEntries: plan.entries.length,
-    };
-  } catch (error) {
-    packed.stream.destroy();
-    options.onProgress?.({
-      type: 'phase-end',
-      phase: 'build',
-      message: error instanceof Error ? error.message : String(error),
-      durationMs: clock.now() - started,
-      ok: false,
-    });
-    throw error;
-  }
+  return inPhase(
+    'build',
+    `Building ${tags[0] ?? options.context}`,
+    { onProgress: options.onProgress, clock },
+    async () => {
+      const secretWarning = secretBuildArgWarning(options.buildArgs, analysis, options.target);
+      if (secretWarning) options.onProgress?.({ type: 'warning', phase: 'build', message: secretWarning });
+      const packed = packBuildContext(plan);
+      const decoder = new BuildStreamDecoder({
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        resolveBaseImage: (written) => analysis?.stages.find((stage) => stage.rawBaseImage === written)?.baseImage ?? written,
+      });
+      try {
+        const stream = await startBuild(
+          packed.stream,
+          {
+            dockerfile: plan.dockerfileInTar,
+            tags,
+            ...pick(options, ['target', 'buildArgs', 'labels', 'noCache', 'pull', 'platform']),
+          },
+          options,
+        ).catch((error: unknown) => {
+          throw commonEngineError(error, options) ?? engineRefused(error);
+        });
+        await followJsonStream(stream, (message) => decoder.handle(message), options.signal).catch((error: unknown) => {
+          throw commonEngineError(error, options) ?? connectionBroke(error);
+        });
+        const outcome = decoder.finish();
+        const image = await inspectImage(outcome.imageId, options);
+        return {
+          imageId: outcome.imageId,
+          tags,
+          size: image?.size ?? 0,
+          durationMs: clock.now() - started,
+          warnings: secretWarning ? [secretWarning, ...outcome.warnings] : outcome.warnings,
+          steps: outcome.steps,
+          cachedSteps: outcome.cachedSteps,
+          contextBytes: packed.bytes(),
+          contextEntries: plan.entries.length,
+        };
+      } catch (error) {
+        packed.stream.destroy();
+        throw error;
+      }
+    },
+    (result) => `Built ${result.imageId.slice(7, 19)}${tags.length ? ` as ${tags.join(', ')}` : ''}`,
+  );
 }
 
 function buildTags(options: BuildImageOptions): string[] {

@@ -5,7 +5,7 @@ import { commonEngineError, engineErrorMessage, engineStatusCode, inspectImage, 
 import { followJsonStream } from '../engine/json-stream.js';
 import { RegistryError, throwIfAborted } from '../errors.js';
 import { formatImageRef, parseImageRef } from '../image-ref.js';
-import type { ProgressListener } from '../progress.js';
+import { inPhase, type ProgressListener } from '../progress.js';
 import { withRetry } from '../retry.js';
 import {
   classifyRegistryFailure,
@@ -69,43 +69,38 @@ export async function pullImage(options: PullImageOptions): Promise<PullResult> 
     );
   };
 
-  options.onProgress?.({ type: 'phase-start', phase: 'pull', message: `Pulling ${display}` });
-  try {
-    const outcome = await withRetry(
-      async () => {
-        const decoder = new TransferStreamDecoder('pull', options.onProgress);
-        try {
-          const stream = await startPull(repo, tag, auth, ref.registry, options);
-          await followJsonStream(stream, (message) => decoder.handle(message), options.signal);
-        } catch (error) {
-          const common = commonEngineError(error, options);
-          if (common) throw common;
-          const status = engineStatusCode(error);
-          throw failure(engineErrorMessage(error) || `HTTP ${status}`, error);
-        }
-        if (decoder.failure !== undefined) throw failure(decoder.failure);
-        return decoder.outcome();
-      },
-      engineTransferRetry('pull', { ...options, clock }),
-    );
-    const image = await inspectImage(ref.digest ? `${repo}@${ref.digest}` : `${repo}:${tag}`, options);
-    if (!image) throw failure('the engine reported success but does not have the image');
-    const durationMs = clock.now() - started;
-    options.onProgress?.({ type: 'phase-end', phase: 'pull', message: `Pulled ${display}`, durationMs, ok: true });
-    return {
-      imageId: image.id,
-      ...(outcome.digest ? { digest: outcome.digest } : {}),
-      bytesDownloaded: outcome.bytesTransferred,
-      durationMs,
-    };
-  } catch (error) {
-    options.onProgress?.({
-      type: 'phase-end',
-      phase: 'pull',
-      message: error instanceof Error ? error.message : String(error),
-      durationMs: clock.now() - started,
-      ok: false,
-    });
-    throw error;
-  }
+  return inPhase(
+    'pull',
+    `Pulling ${display}`,
+    { onProgress: options.onProgress, clock },
+    async () => {
+      const outcome = await withRetry(
+        async () => {
+          const decoder = new TransferStreamDecoder('pull', options.onProgress);
+          try {
+            const stream = await startPull(repo, tag, auth, ref.registry, options);
+            await followJsonStream(stream, (message) => decoder.handle(message), options.signal);
+          } catch (error) {
+            const common = commonEngineError(error, options);
+            if (common) throw common;
+            const status = engineStatusCode(error);
+            throw failure(engineErrorMessage(error) || `HTTP ${status}`, error);
+          }
+          if (decoder.failure !== undefined) throw failure(decoder.failure);
+          return decoder.outcome();
+        },
+        engineTransferRetry('pull', { ...options, clock }),
+      );
+      const image = await inspectImage(ref.digest ? `${repo}@${ref.digest}` : `${repo}:${tag}`, options);
+      if (!image) throw failure('the engine reported success but does not have the image');
+      const durationMs = clock.now() - started;
+      return {
+        imageId: image.id,
+        ...(outcome.digest ? { digest: outcome.digest } : {}),
+        bytesDownloaded: outcome.bytesTransferred,
+        durationMs,
+      };
+    },
+    () => `Pulled ${display}`,
+  );
 }

@@ -5,7 +5,7 @@ import { commonEngineError, engineErrorMessage, inspectImage, splitTag, startPus
 import { followJsonStream } from '../engine/json-stream.js';
 import { InvalidInputError, PushError, throwIfAborted } from '../errors.js';
 import { formatImageRef, parseImageRef } from '../image-ref.js';
-import type { ProgressListener } from '../progress.js';
+import { inPhase, type ProgressListener } from '../progress.js';
 import { withRetry } from '../retry.js';
 import {
   classifyRegistryFailure,
@@ -83,46 +83,41 @@ export async function pushImage(options: PushImageOptions): Promise<PushResult> 
     });
   }
 
-  options.onProgress?.({ type: 'phase-start', phase: 'push', message: `Pushing ${refs.map((r) => r.text).join(', ')}` });
-  const authByRegistry = new Map<string, RegistryAuth | undefined>();
-  const pushes: PushedRef[] = [];
-  try {
-    for (const { text, ref } of refs) {
-      const full = formatImageRef(ref, { defaultTag: true });
-      if (!source.repoTags.some((existing) => sameRef(existing, full))) await tagImage(source.id, full, options);
+  return inPhase(
+    'push',
+    `Pushing ${refs.map((r) => r.text).join(', ')}`,
+    { onProgress: options.onProgress, clock },
+    async () => {
+      const authByRegistry = new Map<string, RegistryAuth | undefined>();
+      const pushes: PushedRef[] = [];
+      for (const { text, ref } of refs) {
+        const full = formatImageRef(ref, { defaultTag: true });
+        if (!source.repoTags.some((existing) => sameRef(existing, full))) await tagImage(source.id, full, options);
 
-      if (!authByRegistry.has(ref.registry)) {
-        const resolved = await resolveRegistryAuth(ref.registry, {
-          ...(options.auth ? { auth: options.auth } : {}),
-          ...(options.env ? { env: options.env } : {}),
-          ...(options.configDir ? { configDir: options.configDir } : {}),
-        });
-        authByRegistry.set(ref.registry, resolved);
+        if (!authByRegistry.has(ref.registry)) {
+          const resolved = await resolveRegistryAuth(ref.registry, {
+            ...(options.auth ? { auth: options.auth } : {}),
+            ...(options.env ? { env: options.env } : {}),
+            ...(options.configDir ? { configDir: options.configDir } : {}),
+          });
+          authByRegistry.set(ref.registry, resolved);
+        }
+        const auth = authByRegistry.get(ref.registry);
+        pushes.push(await pushOneTag(text, full, ref.registry, ref.repository, auth, options, clock));
       }
-      const auth = authByRegistry.get(ref.registry);
-      pushes.push(await pushOneTag(text, full, ref.registry, ref.repository, auth, options, clock));
-    }
-  } catch (error) {
-    options.onProgress?.({
-      type: 'phase-end',
-      phase: 'push',
-      message: error instanceof Error ? error.message : String(error),
-      durationMs: clock.now() - started,
-      ok: false,
-    });
-    throw error;
-  }
 
-  const digest = pushes[0]?.digest ?? '';
-  const durationMs = clock.now() - started;
-  options.onProgress?.({ type: 'phase-end', phase: 'push', message: `Pushed ${digest}`, durationMs, ok: true });
-  return {
-    digest,
-    refs: pushes.map((push) => push.ref),
-    bytesUploaded: pushes.reduce((sum, push) => sum + push.bytesUploaded, 0),
-    pushes,
-    durationMs,
-  };
+      const digest = pushes[0]?.digest ?? '';
+      const durationMs = clock.now() - started;
+      return {
+        digest,
+        refs: pushes.map((push) => push.ref),
+        bytesUploaded: pushes.reduce((sum, push) => sum + push.bytesUploaded, 0),
+        pushes,
+        durationMs,
+      };
+    },
+    (result) => `Pushed ${result.digest}`,
+  );
 }
 
 async function pushOneTag(

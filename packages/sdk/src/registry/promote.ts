@@ -1,7 +1,7 @@
 import { resolveRegistryAuth } from '../auth/registry-auth.js';
 import { InvalidInputError, throwIfAborted } from '../errors.js';
 import { formatImageRef, type ImageRef, parseImageRef } from '../image-ref.js';
-import type { ProgressListener } from '../progress.js';
+import { inPhase, type ProgressListener } from '../progress.js';
 import { planTags } from '../tags/plan.js';
 import { type BlobSource, type Manifest, RegistryClient, type RegistryClientOptions } from './client.js';
 import type { RegistryAuth } from './credentials.js';
@@ -124,60 +124,49 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
   };
   const sourceClient = clientFor(source.registry, sourceAuth);
   const allClients = () => [...clients.values()].flatMap((byCredentials) => [...byCredentials.values()]);
-  const started = Date.now();
-  emit?.({ type: 'phase-start', phase: 'promote', message: `Promoting ${options.source}` });
   try {
-    const reference = source.digest ?? source.tag ?? 'latest';
-    const manifest = await sourceClient.getManifest(source.repository, reference);
-    const refs: string[] = [];
-    for (const target of targets) {
-      throwIfAborted(options.signal);
-      const client = clientFor(target.repo.registry, await targetAuth(target.repo.registry));
-      const sameRepository = target.repo.registry === source.registry && target.repo.repository === source.repository;
-      if (!sameRepository) {
-        await copyReferenced(manifest, {
-          source,
-          sourceClient,
-          target: target.repo,
-          client,
-          mountable: target.repo.registry === source.registry,
-          concurrency: options.concurrency ?? 3,
-          ...(emit ? { emit } : {}),
-          ...(options.signal ? { signal: options.signal } : {}),
-        });
-      }
-      for (const tag of target.tags) {
-        throwIfAborted(options.signal);
-        await client.putManifest(target.repo.repository, tag, manifest);
-        const ref = formatRepositoryRef(target.repo, tag);
-        refs.push(ref);
-        emit?.({ type: 'info', phase: 'promote', message: `Tagged ${ref} (${manifest.digest})` });
-      }
-    }
-    const all = allClients();
-    const result: PromoteResult = {
-      digest: manifest.digest,
-      refs,
-      bytesUploaded: all.reduce((sum, c) => sum + c.bytesUploaded, 0),
-      requests: all.reduce((sum, c) => sum + c.requests, 0),
-    };
-    emit?.({
-      type: 'phase-end',
-      phase: 'promote',
-      message: `Promoted ${manifest.digest} to ${refs.length} tag(s)`,
-      durationMs: Date.now() - started,
-      ok: true,
-    });
-    return result;
-  } catch (error) {
-    emit?.({
-      type: 'phase-end',
-      phase: 'promote',
-      message: `Promotion of ${options.source} failed`,
-      durationMs: Date.now() - started,
-      ok: false,
-    });
-    throw error;
+    return await inPhase(
+      'promote',
+      `Promoting ${options.source}`,
+      { onProgress: emit, clock: options.clock },
+      async () => {
+        const reference = source.digest ?? source.tag ?? 'latest';
+        const manifest = await sourceClient.getManifest(source.repository, reference);
+        const refs: string[] = [];
+        for (const target of targets) {
+          throwIfAborted(options.signal);
+          const client = clientFor(target.repo.registry, await targetAuth(target.repo.registry));
+          const sameRepository = target.repo.registry === source.registry && target.repo.repository === source.repository;
+          if (!sameRepository) {
+            await copyReferenced(manifest, {
+              source,
+              sourceClient,
+              target: target.repo,
+              client,
+              mountable: target.repo.registry === source.registry,
+              concurrency: options.concurrency ?? 3,
+              ...(emit ? { emit } : {}),
+              ...(options.signal ? { signal: options.signal } : {}),
+            });
+          }
+          for (const tag of target.tags) {
+            throwIfAborted(options.signal);
+            await client.putManifest(target.repo.repository, tag, manifest);
+            const ref = formatRepositoryRef(target.repo, tag);
+            refs.push(ref);
+            emit?.({ type: 'info', phase: 'promote', message: `Tagged ${ref} (${manifest.digest})` });
+          }
+        }
+        const all = allClients();
+        return {
+          digest: manifest.digest,
+          refs,
+          bytesUploaded: all.reduce((sum, c) => sum + c.bytesUploaded, 0),
+          requests: all.reduce((sum, c) => sum + c.requests, 0),
+        } satisfies PromoteResult;
+      },
+      (result) => `Promoted ${result.digest} to ${result.refs.length} tag(s)`,
+    );
   } finally {
     await Promise.all(allClients().map((c) => c.close()));
   }

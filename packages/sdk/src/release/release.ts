@@ -3,7 +3,7 @@ import { LABELS, newRunId } from '../cleanup/labels.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { EngineOptions } from '../engine/client.js';
 import { isShipError, ShipError, throwIfAborted } from '../errors.js';
-import type { ProgressListener } from '../progress.js';
+import { inPhase, type ProgressListener } from '../progress.js';
 import { pushImage } from '../push/push-image.js';
 import { listTags } from '../registry/list-tags.js';
 import { promote } from '../registry/promote.js';
@@ -116,27 +116,20 @@ function mergePlans(plans: TagPlan[], fallback: TagPlan): TagPlan {
  */
 export async function release(o: ReleaseOptions): Promise<ReleaseResult> {
   const clock = o.clock ?? systemClock;
-  const started = clock.now();
   throwIfAborted(o.signal);
   // Validate everything a user typed before the (slow) build: names, version, rules.
   const targets = releaseTargets(o.image, o.registries);
   const names = targets.map((t) => t.repository).join(', ');
-  o.onProgress?.({ type: 'phase-start', phase: 'release', message: `Releasing ${names}` });
-  const end = (ok: boolean, message: string) =>
-    o.onProgress?.({ type: 'phase-end', phase: 'release', ok, durationMs: clock.now() - started, message });
-  try {
-    const result = await runRelease(o, targets, clock);
-    end(
-      true,
+  return inPhase(
+    'release',
+    `Releasing ${names}`,
+    { onProgress: o.onProgress, clock },
+    () => runRelease(o, targets, clock),
+    (result) =>
       result.pushed
         ? `Released ${result.version} to ${names}`
         : `Built and smoke-tested ${result.version}; nothing pushed (push: false)`,
-    );
-    return result;
-  } catch (error) {
-    end(false, error instanceof Error ? error.message : String(error));
-    throw error;
-  }
+  );
 }
 
 async function runRelease(o: ReleaseOptions, targets: PublishTarget[], clock: Clock): Promise<ReleaseResult> {
