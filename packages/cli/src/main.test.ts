@@ -1,6 +1,23 @@
 import { describe, expect, test } from 'vitest';
 import { ship } from '../test/cli.js';
 
+const COMMANDS = [
+  'build',
+  'run',
+  'smoke',
+  'push',
+  'release',
+  'tags',
+  'login',
+  'promote',
+  'lint',
+  'init',
+  'logs',
+  'ps',
+  'stop',
+  'clean',
+];
+
 describe('usage errors exit 2 with one line and the nearest valid choice', () => {
   test.each([
     [['biuld'], /^✖ unknown command 'biuld'; did you mean build\?\n$/],
@@ -52,42 +69,12 @@ describe('help and version', () => {
   test('--help lists every command', async () => {
     const run = await ship(['--help']);
     expect(run.code).toBe(0);
-    for (const name of [
-      'build',
-      'run',
-      'smoke',
-      'push',
-      'release',
-      'tags',
-      'login',
-      'promote',
-      'lint',
-      'init',
-      'logs',
-      'ps',
-      'stop',
-      'clean',
-    ]) {
+    for (const name of COMMANDS) {
       expect(run.stdout).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
     }
   });
 
-  test.each([
-    'build',
-    'run',
-    'smoke',
-    'push',
-    'release',
-    'tags',
-    'login',
-    'promote',
-    'lint',
-    'init',
-    'logs',
-    'ps',
-    'stop',
-    'clean',
-  ])('ship %s --help shows an example', async (name) => {
+  test.each(COMMANDS)('ship %s --help shows an example', async (name) => {
     const run = await ship([name, '--help']);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(new RegExp(`Examples:\\n  \\$ (.*\\s)?ship ${name}\\b`));
