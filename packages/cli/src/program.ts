@@ -159,7 +159,11 @@ export function createProgram(
           )
           .argument('[context]', 'the build context directory', '.')
           .option('-i, --image <name>', 'the image name (repeatable; default: image in ship.yaml)', collect)
-          .option('-r, --registry <registry>', 'also publish to this registry host or image name (repeatable)', collect)
+          .option(
+            '-r, --registry <registry>',
+            "also publish to this registry host or image name, in addition to the image's own repository (repeatable)",
+            collect,
+          )
           .option('--no-smoke', 'skip the smoke test')
           .option('--no-push', 'build, test and tag, but do not push'),
       ),

@@ -106,7 +106,34 @@ describe('ship release', () => {
     expect(smoke.stdout).toMatch(/"GET \/ HTTP\/1\.1" 500/);
   });
 
-  test('ship.yaml names a second registry whose password comes from the environment', async () => {
+  test('--registry adds a registry: the image goes to its own repository and to the other registry', async () => {
+    const auth = loadTestbed().registries.auth;
+    const name = uniqueName('i18-cli-add');
+    const image = `${registry}/${name}/flask-app`;
+    const second = `${auth.host}/${name}/flask-app`;
+    builtImages.push(`${image}:2.0.0`, `${second}:2.0.0`);
+    const basic = Buffer.from(`${auth.username}:${auth.password}`).toString('base64');
+    const run = await ship(
+      ['release', exampleAppDir, '--image', image, '--registry', auth.host, '--tag', 'v2.0.0', '--no-smoke', '--json'],
+      { cwd: repoRoot, env: { DOCKER_AUTH_CONFIG: JSON.stringify({ auths: { [auth.host]: { auth: basic } } }) } },
+    );
+    expect(run.stderr).not.toMatch(/✖/);
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result.publish.map((p: { repository: string; ok: boolean }) => [p.repository, p.ok])).toEqual([
+      [image, true],
+      [second, true],
+    ]);
+    expect(await tagsIn(image)).toEqual(['2', '2.0', '2.0.0', 'latest']);
+    expect((await listTags(second, { auth: { username: auth.username, password: auth.password } })).sort()).toEqual([
+      '2',
+      '2.0',
+      '2.0.0',
+      'latest',
+    ]);
+  });
+
+  test('ship.yaml registries: add a second registry whose password comes from the environment', async () => {
     const auth = loadTestbed().registries.auth;
     const dir = await mkdtemp(join(tmpdir(), 'ship-two-registries-'));
     tempDirs.push(dir);
@@ -117,7 +144,7 @@ describe('ship release', () => {
     builtImages.push(`${image}:3.1.0`, `${second}:3.1.0`);
     await writeFile(
       join(dir, 'ship.yaml'),
-      `image: ${image}\nregistries:\n  - image: ${image}\n  - image: ${second}\n    username: ${auth.username}\n    passwordEnv: SECOND_REGISTRY_PASSWORD\nsmoke:\n  path: /healthz\n  expectBody: ok\n`,
+      `image: ${image}\nregistries:\n  - image: ${second}\n    username: ${auth.username}\n    passwordEnv: SECOND_REGISTRY_PASSWORD\nsmoke:\n  path: /healthz\n  expectBody: ok\n`,
     );
     const run = await ship(['release', '--tag', 'v3.1.0', '--json'], {
       cwd: dir,
@@ -143,7 +170,7 @@ describe('ship release', () => {
     const missing = await ship(['release', '--tag', 'v3.1.1'], { cwd: dir });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toBe(
-      '✖ registries[1].passwordEnv in ship.yaml names SECOND_REGISTRY_PASSWORD, which is not set; export SECOND_REGISTRY_PASSWORD before running ship.\n',
+      '✖ registries[0].passwordEnv in ship.yaml names SECOND_REGISTRY_PASSWORD, which is not set; export SECOND_REGISTRY_PASSWORD before running ship.\n',
     );
   });
 

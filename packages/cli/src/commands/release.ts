@@ -58,6 +58,7 @@ export async function run(ctx: CliContext, [context = '.']: string[], flags: Fla
       ...(registries.length > 0 ? { registries } : {}),
       smoke,
       push: flags.push !== false,
+      env: ctx.env,
       signal: ctx.signal,
       onProgress: ctx.onProgress,
       ...ctx.engine,

@@ -36,8 +36,13 @@ export interface ReleaseOptions extends EngineOptions {
   latest?: boolean;
   /** `false`: no floating version tags. */
   floating?: boolean;
-  /** Publish to these registries instead of the image's own, each with its own credentials. */
+  /**
+   * Publish to these registries too, each with its own credentials: they add to the image's own
+   * repository (when the image name includes its registry host; a bare name is only the path under them).
+   */
   registries?: ReleaseRegistry[];
+  /** Where credentials not given in `registries` are looked up (`DOCKER_AUTH_CONFIG`, docker config); default `process.env`. */
+  env?: NodeJS.ProcessEnv;
   /** Default: GET / on port 5000 answers 200. `false` skips the smoke test (and its guard). */
   smoke?: ReleaseSmokeOptions | false;
   /** `false`: build, smoke-test and plan, but contact no registry and push nothing. */
@@ -260,7 +265,7 @@ async function publishTo(
   o: ReleaseOptions & { clock: Clock; engine: EngineOptions },
 ): Promise<PublishEntry> {
   const started = o.clock.now();
-  const auth = target.auth ? { auth: target.auth } : {};
+  const auth = target.auth ? { auth: target.auth } : o.env ? { env: o.env } : {};
   const signal = o.signal ? { signal: o.signal } : {};
   const progress = o.onProgress ? { onProgress: o.onProgress } : {};
   let plan: TagPlan | undefined;

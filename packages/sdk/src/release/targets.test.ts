@@ -56,16 +56,34 @@ describe('releaseTargets', () => {
       [{ registry: 'ghcr.io', repository: 'ghcr.io/acme/app' }],
     ],
     [
-      'the image’s own registry is replaced, its path kept',
+      'a registry is added to the image’s own, its path kept',
       'localhost:5001/team/app',
       [{ registry: 'ghcr.io' }],
-      [{ registry: 'ghcr.io', repository: 'ghcr.io/team/app' }],
+      [
+        { registry: 'localhost:5001', repository: 'localhost:5001/team/app' },
+        { registry: 'ghcr.io', repository: 'ghcr.io/team/app' },
+      ],
+    ],
+    [
+      'a registry that is the image’s own is not published twice',
+      'localhost:5001/app',
+      [{ registry: 'localhost:5001', auth }],
+      [{ registry: 'localhost:5001', repository: 'localhost:5001/app', auth }],
+    ],
+    [
+      'a bare name with registries goes only under them (never to Docker Hub by accident)',
+      'acme/app',
+      [{ registry: 'localhost:5002' }],
+      [{ registry: 'localhost:5002', repository: 'localhost:5002/acme/app' }],
     ],
     [
       'an official-looking Docker Hub name does not grow library/',
       'docker.io/app',
       [{ registry: 'localhost:5001' }],
-      [{ registry: 'localhost:5001', repository: 'localhost:5001/app' }],
+      [
+        { registry: 'docker.io', repository: 'docker.io/app' },
+        { registry: 'localhost:5001', repository: 'localhost:5001/app' },
+      ],
     ],
     [
       'a registry entry with its own full image name',

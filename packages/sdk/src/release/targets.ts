@@ -40,10 +40,18 @@ function pathOf(image: string): string {
   return written.startsWith('library/') ? ref.repository : ref.repository.replace(/^library\//, '');
 }
 
+/** `localhost:5001/app`, `ghcr.io/acme/app`, `docker.io/app`: the name was written with its registry host. */
+function namesItsRegistry(image: string): boolean {
+  const first = image.split('/')[0] ?? '';
+  return image.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
+}
+
 /**
- * Pure: the repositories a release publishes to. Without `registries`, each image is its own
- * target. With them, each registry gets each image's name under it (or the registry's own
- * `image`), with that registry's credentials. Duplicates are dropped, order is kept.
+ * Pure: the repositories a release publishes to. Each image whose name includes its registry
+ * host (`localhost:5001/app`, `ghcr.io/acme/app`) is a target; `registries` ADD to those: each
+ * registry gets each image's path under it (or the registry's own `image`), with that
+ * registry's credentials. A bare name (`app`, `acme/app`) with `registries` is only the path
+ * under them, so nothing goes to Docker Hub by accident. Duplicates are dropped, order is kept.
  */
 export function releaseTargets(images: string | string[], registries?: ReleaseRegistry[]): PublishTarget[] {
   const names = (Array.isArray(images) ? images : [images]).map((image) => untagged(image, 'image'));
@@ -51,13 +59,17 @@ export function releaseTargets(images: string | string[], registries?: ReleaseRe
     throw new InvalidInputError('No image was given to release; pass an image name such as localhost:5001/app.');
   const targets: PublishTarget[] = [];
   const add = (repository: string, auth: RegistryAuth | undefined) => {
-    if (targets.some((t) => t.repository === repository)) return;
+    const known = targets.find((t) => t.repository === repository);
+    if (known) {
+      // The image's own repository named again as a registry: keep it once, with that entry's credentials.
+      if (auth && !known.auth) known.auth = auth;
+      return;
+    }
     targets.push({ registry: parseImageRef(repository).registry, repository, ...(auth ? { auth } : {}) });
   };
-  if (!registries || registries.length === 0) {
-    for (const name of names) add(name, undefined);
-    return targets;
-  }
+  const withRegistries = registries !== undefined && registries.length > 0;
+  for (const name of names) if (!withRegistries || namesItsRegistry(name)) add(name, undefined);
+  if (!withRegistries) return targets;
   for (const target of registries) {
     if (target.image) {
       const image = untagged(target.image, 'registry image');
