@@ -142,6 +142,7 @@ export function createProgram(
       .argument('<image>', 'the image reference to push, e.g. localhost:5001/team/app:dev'),
     'also push the planned tags of this version in the same repository',
   )
+    .option('--force', 'move floating tags (1.2, 1, latest) even backwards, past a newer release in the registry')
     .addHelpText(
       'after',
       examples('ship push localhost:5001/examples/flask-app:1.1', 'ship push localhost:5001/examples/flask-app:dev --tag v1.1'),
@@ -230,6 +231,7 @@ export function createProgram(
     .argument('<source>', 'the image in the registry, e.g. localhost:5001/team/app:sha-abc1234')
     .option('-t, --tag <version>', 'the version shortcut: v1.2.3 gives 1.2.3, 1.2, 1, latest')
     .option('--to <destination>', 'another repository or registry to copy to')
+    .option('--force', 'move floating tags (1.2, 1, latest) even backwards, past a newer release in the registry')
     .addHelpText(
       'after',
       examples(

@@ -1,13 +1,26 @@
 import { listTags, removeImage } from '@container-ship/sdk';
 import { afterAll, describe, expect, test } from 'vitest';
 import { loadTestbed, repoRoot, uniqueName } from '../../sdk/src/testing/testbed.js';
+
 import { ship } from './cli.js';
 
 /** build → push → promote through the CLI, against the real engine and the test bed's registry. */
-const image = `${loadTestbed().registries.plain.host}/${uniqueName('cli-itg-promote')}/flask-app`;
+const registry = loadTestbed().registries.plain.host;
+const image = `${registry}/${uniqueName('cli-itg-promote')}/flask-app`;
+
+/** The digest a tag points at, as the registry says. */
+async function digestOf(tag: string): Promise<string | null> {
+  const path = image.slice(registry.length + 1);
+  const response = await fetch(`http://${registry}/v2/${path}/manifests/${tag}`, {
+    method: 'HEAD',
+    headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json' },
+  });
+  return response.headers.get('docker-content-digest');
+}
 
 afterAll(async () => {
-  for (const tag of ['edge', '0.9.0', '0.9']) await removeImage(`${image}:${tag}`, { force: true }).catch(() => {});
+  for (const tag of ['edge', '0.9.0', '0.9', 'older', '1.1.5', '1.1'])
+    await removeImage(`${image}:${tag}`, { force: true }).catch(() => {});
 });
 
 describe('ship build, push and promote', () => {
@@ -42,5 +55,44 @@ describe('ship build, push and promote', () => {
       refs: ['1.2.3', '1.2', '1', 'latest'].map((tag) => `${image}:${tag}`),
     });
     expect((await listTags(image)).sort()).toEqual(['0.9', '0.9.0', '1', '1.2', '1.2.3', 'edge', 'latest']);
+  });
+
+  test('an older version never moves latest or 1 backwards: promote and push --tag say so; --force moves them', async () => {
+    // A second image (another label, so another digest) released as the older 1.1.x.
+    const built = await ship(
+      ['build', 'examples/flask-app', '--image', image, '--tag', 'older', '--label', 'i18.test=older', '--no-report'],
+      {
+        cwd: repoRoot,
+      },
+    );
+    expect(built.code).toBe(0);
+    const pushed = await ship(['push', `${image}:older`, '--tag', 'v1.1.5', '--json'], { cwd: repoRoot });
+    expect(pushed.stderr).not.toMatch(/✖/);
+    expect(pushed.code).toBe(0);
+    const older = JSON.parse(pushed.stdout);
+    expect(older.digest).not.toBe(digest);
+    expect(older.refs).toEqual([`${image}:older`, `${image}:1.1.5`, `${image}:1.1`]);
+    expect(older.skipped.map((s: { tag: string }) => s.tag)).toEqual([`${image}:1`, `${image}:latest`]);
+    expect(pushed.stderr).toContain(
+      `Not moving ${image}:latest: ${image}:1.2.3 already exists and is newer than 1.1.5, so latest stays where it is.`,
+    );
+
+    const promoted = await ship(['promote', `${image}:older`, '--tag', 'v1.1.4'], { cwd: repoRoot });
+    expect(promoted.code).toBe(0);
+    expect(promoted.stdout).toContain(
+      [`kept      ${image}:1.1 (a newer release has it)`, `${image}:1 (a newer release has it)`, `${image}:latest (a newer`].join(
+        '\n          ',
+      ),
+    );
+    expect(promoted.stderr).toContain(`Not moving ${image}:latest: ${image}:1.2.3 already exists and is newer than 1.1.4`);
+    expect(await digestOf('latest')).toBe(digest);
+    expect(await digestOf('1')).toBe(digest);
+    expect(await digestOf('1.1.4')).toBe(older.digest);
+
+    const forced = await ship(['promote', `${image}:older`, '--tag', 'v1.1.4', '--force', '--json'], { cwd: repoRoot });
+    expect(forced.code).toBe(0);
+    expect(JSON.parse(forced.stdout)).toMatchObject({ skipped: [] });
+    expect(await digestOf('latest')).toBe(older.digest);
+    expect(await digestOf('1')).toBe(older.digest);
   });
 });

@@ -108,6 +108,7 @@ export { type PullImageOptions, type PullResult, pullImage } from './push/pull-i
 export { type PushedRef, type PushImageOptions, type PushResult, type PushRetryOptions, pushImage } from './push/push-image.js';
 export { type BlobSource, type Manifest, RegistryClient, type RegistryClientOptions } from './registry/client.js';
 export { classifyRegistryError, RegistryHttpError } from './registry/errors.js';
+export { type PlanTagsInRepositoryOptions, planTagsInRepository } from './registry/guarded-plan.js';
 export { type ListTagsOptions, listTags } from './registry/list-tags.js';
 export { type LoginOptions, type LoginResult, login } from './registry/login.js';
 export { MEDIA_TYPES } from './registry/media-types.js';

@@ -1,11 +1,13 @@
 import { promote } from '@container-ship/sdk';
 import type { CliContext, CommandResult } from '../context.js';
 import { formatBytes } from '../output/format.js';
+import { keptRows } from '../output/kept.js';
 import { renderTable } from '../output/table.js';
 
 interface Flags {
   tag?: string;
   to?: string;
+  force?: boolean;
 }
 
 /** `ship promote`: new tags by manifest copy (same digest, no layers moved), optionally into another repository. */
@@ -15,12 +17,14 @@ export async function run(ctx: CliContext, [source = '']: string[], flags: Flags
     tags: [],
     ...(flags.tag ? { version: flags.tag } : {}),
     ...(flags.to ? { destination: flags.to } : {}),
+    ...(flags.force ? { force: true } : {}),
     env: ctx.env,
     signal: ctx.signal,
     onProgress: ctx.onProgress,
   });
   const rows = [
     ['tagged', result.refs.join('\n')],
+    ...keptRows(result.skipped),
     ['digest', result.digest],
     ['uploaded', formatBytes(result.bytesUploaded)],
     ['requests', String(result.requests)],

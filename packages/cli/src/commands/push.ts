@@ -1,7 +1,16 @@
-import { parseImageRef, planTags, pushImage, readGitContext, resolveRegistryAuth, tagImage } from '@container-ship/sdk';
+import {
+  parseImageRef,
+  planTagsInRepository,
+  pushImage,
+  readGitContext,
+  resolveRegistryAuth,
+  type SkippedTag,
+  tagImage,
+} from '@container-ship/sdk';
 import type { CliContext, CommandResult } from '../context.js';
 import { type TagFlags, tagInputs } from '../inputs.js';
 import { formatBytes } from '../output/format.js';
+import { keptRows } from '../output/kept.js';
 import { renderTable } from '../output/table.js';
 
 /** `registry/team/app:dev` → `registry/team/app` (a port's colon is not a tag's). */
@@ -12,20 +21,34 @@ export function repositoryOf(image: string): string {
   return colon > slash ? withoutDigest.slice(0, colon) : withoutDigest;
 }
 
-/** `ship push`: push IMAGE, and with --tag the planned tags of its repository, in one pushImage call. */
-export async function run(ctx: CliContext, [image = '']: string[], flags: TagFlags): Promise<CommandResult> {
+interface PushFlags extends TagFlags {
+  force?: boolean;
+}
+
+/**
+ * `ship push`: push IMAGE, and with --tag the planned tags of its repository, in one pushImage
+ * call; floating tags never move backwards past a newer release there unless --force.
+ */
+export async function run(ctx: CliContext, [image = '']: string[], flags: PushFlags): Promise<CommandResult> {
   const tagging = tagInputs(flags, {});
+  const auth = await resolveRegistryAuth(parseImageRef(image).registry, { env: ctx.env });
   let refs = [image];
+  let skipped: SkippedTag[] = [];
   if (tagging.version !== undefined || tagging.rules !== undefined) {
-    const plan = planTags({
-      images: [repositoryOf(image)],
-      ...tagging,
-      git: await readGitContext({ cwd: ctx.cwd, env: ctx.env }),
-    });
+    const plan = await planTagsInRepository(
+      {
+        repository: repositoryOf(image),
+        ...tagging,
+        git: await readGitContext({ cwd: ctx.cwd, env: ctx.env }),
+        ...(flags.force ? { force: true } : {}),
+      },
+      { ...(auth ? { auth } : {}), signal: ctx.signal },
+    );
+    skipped = plan.skipped;
+    for (const skip of skipped) ctx.onProgress({ type: 'info', phase: 'tag', message: `Not moving ${skip.tag}: ${skip.reason}` });
     for (const ref of plan.tags) if (ref !== image) await tagImage(image, ref, ctx.engine);
     refs = [...new Set([image, ...plan.tags])];
   }
-  const auth = await resolveRegistryAuth(parseImageRef(image).registry, { env: ctx.env });
   const result = await pushImage({
     image,
     tags: refs,
@@ -36,8 +59,9 @@ export async function run(ctx: CliContext, [image = '']: string[], flags: TagFla
   });
   const rows = [
     ['pushed', result.refs.join('\n')],
+    ...keptRows(skipped),
     ['digest', result.digest],
     ['uploaded', formatBytes(result.bytesUploaded)],
   ];
-  return { data: result, text: renderTable({ rows }), quietText: result.digest };
+  return { data: { ...result, skipped }, text: renderTable({ rows }), quietText: result.digest };
 }

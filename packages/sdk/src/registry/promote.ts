@@ -2,9 +2,10 @@ import { resolveRegistryAuth } from '../auth/registry-auth.js';
 import { InvalidInputError, throwIfAborted } from '../errors.js';
 import { formatImageRef, type ImageRef, parseImageRef } from '../image-ref.js';
 import { inPhase, type ProgressListener } from '../progress.js';
-import { planTags } from '../tags/plan.js';
+import type { SkippedTag } from '../tags/plan.js';
 import { type BlobSource, type Manifest, RegistryClient, type RegistryClientOptions } from './client.js';
 import type { RegistryAuth } from './credentials.js';
+import { planTagsInRepository } from './guarded-plan.js';
 import { type Descriptor, isIndexMediaType, manifestContent } from './media-types.js';
 
 export interface PromoteOptions extends Omit<RegistryClientOptions, 'auth' | 'phase'> {
@@ -18,8 +19,13 @@ export interface PromoteOptions extends Omit<RegistryClientOptions, 'auth' | 'ph
   auth?: RegistryAuth;
   /** Credentials for the source registry when it differs from the destination's. */
   sourceAuth?: RegistryAuth;
-  /** The version shortcut: `v1.2.3` adds `1.2.3`, `1.2`, `1` and `latest` (as `planTags` plans them) to `tags`. */
+  /**
+   * The version shortcut: `v1.2.3` adds `1.2.3`, `1.2`, `1` and `latest` (as `planTags` plans them) to `tags`,
+   * except floating tags the destination already has a newer release for (they never move backwards).
+   */
   version?: string;
+  /** With `version`: move floating tags even backwards (the destination's tags are not read). */
+  force?: boolean;
   /** For credentials not given: `DOCKER_AUTH_CONFIG` and the docker config, as `resolveRegistryAuth` reads them. */
   env?: NodeJS.ProcessEnv;
   configDir?: string;
@@ -37,6 +43,8 @@ export interface PromoteResult {
   bytesUploaded: number;
   /** HTTP requests sent, token requests and retries included. */
   requests: number;
+  /** Floating tags of `version` left where they were, because moving them would go backwards. */
+  skipped: SkippedTag[];
 }
 
 /** A repository the promotion writes to. */
@@ -55,16 +63,22 @@ function formatRepositoryRef(repo: Repository, tag?: string): string {
   );
 }
 
-/** Pure: the repositories and tags a promotion writes, in the order given, duplicates dropped. */
-export function planPromotion(source: ImageRef, tags: string[], destination?: string): Target[] {
-  if (tags.length === 0) throw new InvalidInputError('No tags to promote to; pass at least one with --tag.');
-  const defaultRepo =
-    destination === undefined ? { registry: source.registry, repository: source.repository } : parseImageRef(destination);
-  if (defaultRepo.tag !== undefined || defaultRepo.digest !== undefined) {
+/** Where bare tags go: `destination` (a repository, no tag or digest), else the source's repository. */
+function destinationRepository(source: ImageRef, destination: string | undefined): Repository {
+  if (destination === undefined) return { registry: source.registry, repository: source.repository };
+  const repo = parseImageRef(destination);
+  if (repo.tag !== undefined || repo.digest !== undefined) {
     throw new InvalidInputError(
       `The destination '${destination}' names a tag or digest; pass a repository like registry.example.com/app and the tags with --tag.`,
     );
   }
+  return { registry: repo.registry, repository: repo.repository };
+}
+
+/** Pure: the repositories and tags a promotion writes, in the order given, duplicates dropped. */
+export function planPromotion(source: ImageRef, tags: string[], destination?: string): Target[] {
+  if (tags.length === 0) throw new InvalidInputError('No tags to promote to; pass at least one with --tag.');
+  const defaultRepo = destinationRepository(source, destination);
   const targets = new Map<string, Target>();
   for (const tag of tags) {
     const ref = tag.includes('/') ? parseImageRef(tag) : parseImageRef(formatRepositoryRef(defaultRepo, tag));
@@ -92,11 +106,6 @@ export function planPromotion(source: ImageRef, tags: string[], destination?: st
 export async function promote(options: PromoteOptions): Promise<PromoteResult> {
   const source = parseImageRef(options.source);
   const tags = [...options.tags];
-  if (options.version !== undefined) {
-    const repo = options.destination ?? formatRepositoryRef(source);
-    tags.push(...planTags({ images: [repo], version: options.version }).tags);
-  }
-  const targets = planPromotion(source, tags, options.destination);
   const emit = options.onProgress;
   const lookup = { ...(options.env ? { env: options.env } : {}), ...(options.configDir ? { configDir: options.configDir } : {}) };
   const resolved = new Map<string, Promise<RegistryAuth | undefined>>();
@@ -104,13 +113,27 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
     if (!resolved.has(registry)) resolved.set(registry, resolveRegistryAuth(registry, lookup));
     return resolved.get(registry) as Promise<RegistryAuth | undefined>;
   };
+  const targetAuth = async (registry: string) =>
+    options.auth ?? (registry === source.registry ? options.sourceAuth : undefined) ?? (await configured(registry));
+  const connection = connectionOptions(options);
+  let skipped: SkippedTag[] = [];
+  if (options.version !== undefined) {
+    const destination = destinationRepository(source, options.destination);
+    const repository = formatRepositoryRef(destination);
+    const auth = await targetAuth(destination.registry);
+    const plan = await planTagsInRepository(
+      { repository, version: options.version, ...(options.force ? { force: true } : {}) },
+      { ...connection, phase: 'promote', ...(auth ? { auth } : {}) },
+    );
+    tags.push(...plan.tags);
+    skipped = plan.skipped;
+    for (const skip of skipped) emit?.({ type: 'info', phase: 'tag', message: `Not moving ${skip.tag}: ${skip.reason}` });
+  }
+  const targets = planPromotion(source, tags, options.destination);
   // `auth` is the destination's; it serves the source too when both are on one registry.
   const sourceRegistryIsTarget = targets.some((t) => t.repo.registry === source.registry);
   const sourceAuth =
     options.sourceAuth ?? (sourceRegistryIsTarget ? options.auth : undefined) ?? (await configured(source.registry));
-  const targetAuth = async (registry: string) =>
-    options.auth ?? (registry === source.registry ? options.sourceAuth : undefined) ?? (await configured(registry));
-  const connection = connectionOptions(options);
   const clients = new Map<string, Map<RegistryAuth | undefined, RegistryClient>>();
   const clientFor = (registry: string, credentials: RegistryAuth | undefined): RegistryClient => {
     const byCredentials = clients.get(registry) ?? new Map<RegistryAuth | undefined, RegistryClient>();
@@ -163,6 +186,7 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
           refs,
           bytesUploaded: all.reduce((sum, c) => sum + c.bytesUploaded, 0),
           requests: all.reduce((sum, c) => sum + c.requests, 0),
+          skipped,
         } satisfies PromoteResult;
       },
       (result) => `Promoted ${result.digest} to ${result.refs.length} tag(s)`,

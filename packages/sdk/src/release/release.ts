@@ -5,11 +5,11 @@ import type { EngineOptions } from '../engine/client.js';
 import { isShipError, ShipError, throwIfAborted } from '../errors.js';
 import { inPhase, type ProgressListener } from '../progress.js';
 import { pushImage } from '../push/push-image.js';
-import { listTags } from '../registry/list-tags.js';
+import { planTagsInRepository } from '../registry/guarded-plan.js';
 import { promote } from '../registry/promote.js';
 import { type SmokeOptions, type SmokeResult, smokeTest } from '../smoke/smoke-test.js';
 import type { GitContext } from '../tags/git-types.js';
-import { planTags, type TagPlan } from '../tags/plan.js';
+import { type PlanTagsOptions, planTags, type TagPlan } from '../tags/plan.js';
 import { versionFromGitRef } from '../tags/version.js';
 import { type PublishEntry, summarizePublish } from './publish-summary.js';
 import { type PublishTarget, type ReleaseRegistry, releaseTargets } from './targets.js';
@@ -98,6 +98,9 @@ export class ReleaseError extends ShipError {
   }
 }
 
+/** What every repository's plan shares; each adds its own name and existing tags. */
+type PlanOptions = Omit<PlanTagsOptions, 'images' | 'existingTags'>;
+
 function engineOf(o: EngineOptions): EngineOptions {
   return { ...(o.connection ? { connection: o.connection } : {}), ...(o.docker ? { docker: o.docker } : {}) };
 }
@@ -144,22 +147,16 @@ async function runRelease(o: ReleaseOptions, targets: PublishTarget[], clock: Cl
   const common = { ...(o.signal ? { signal: o.signal } : {}), ...(emit ? { onProgress: emit } : {}) };
   const now = new Date(clock.now());
   const version = o.version ?? (o.tagRules === undefined ? versionFromGitRef(o.git?.ref) : undefined);
-  const planFor = (images: string[], existingTags: string[]) =>
-    planTags({
-      images,
-      ...(version !== undefined ? { version } : {}),
-      ...(o.tagRules ? { rules: o.tagRules } : {}),
-      ...(o.flavor ? { flavor: o.flavor } : {}),
-      ...(o.git ? { git: o.git } : {}),
-      ...(o.latest !== undefined ? { latest: o.latest } : {}),
-      ...(o.floating !== undefined ? { floating: o.floating } : {}),
-      existingTags,
-      now,
-    });
-  const localPlan = planFor(
-    targets.map((t) => t.repository),
-    [],
-  );
+  const planOptions: PlanOptions = {
+    ...(version !== undefined ? { version } : {}),
+    ...(o.tagRules ? { rules: o.tagRules } : {}),
+    ...(o.flavor ? { flavor: o.flavor } : {}),
+    ...(o.git ? { git: o.git } : {}),
+    ...(o.latest !== undefined ? { latest: o.latest } : {}),
+    ...(o.floating !== undefined ? { floating: o.floating } : {}),
+    now,
+  };
+  const localPlan = planTags({ ...planOptions, images: targets.map((t) => t.repository) });
   if (localPlan.tags.length === 0) {
     throw new ShipError(
       'INVALID_INPUT',
@@ -233,7 +230,9 @@ async function runRelease(o: ReleaseOptions, targets: PublishTarget[], clock: Cl
     phase: 'push',
     message: `Publishing to ${targets.length} ${targets.length === 1 ? 'repository' : 'repositories'}`,
   });
-  const publish = await Promise.all(targets.map((target) => publishTo(target, build.imageId, planFor, { ...o, clock, engine })));
+  const publish = await Promise.all(
+    targets.map((target) => publishTo(target, build.imageId, planOptions, { ...o, clock, engine })),
+  );
   durations.push = clock.now() - phaseStarted;
   const summary = summarizePublish(publish);
   emit?.({
@@ -261,7 +260,7 @@ async function runRelease(o: ReleaseOptions, targets: PublishTarget[], clock: Cl
 async function publishTo(
   target: PublishTarget,
   imageId: string,
-  planFor: (images: string[], existingTags: string[]) => TagPlan,
+  planOptions: PlanOptions,
   o: ReleaseOptions & { clock: Clock; engine: EngineOptions },
 ): Promise<PublishEntry> {
   const started = o.clock.now();
@@ -273,8 +272,7 @@ async function publishTo(
   const refs: string[] = [];
   let digest: string | undefined;
   try {
-    const existing = await listTags(target.repository, { ...auth, ...signal });
-    plan = planFor([target.repository], existing);
+    plan = await planTagsInRepository({ ...planOptions, repository: target.repository }, { ...auth, ...signal });
     const [first, ...rest] = plan.tags;
     if (!first)
       throw new ShipError('INVALID_INPUT', `No tag is planned for ${target.repository}; pass a version or a matching tag rule.`);
