@@ -83,7 +83,7 @@ describe('help and version', () => {
 
 describe('global output flags', () => {
   test('--quiet prints only the result', async () => {
-    expect(await ship(['tags', '--image', 'app', '--tag', 'v2', '--quiet'])).toEqual({
+    expect(await ship(['tags', '--offline', '--image', 'app', '--tag', 'v2', '--quiet'])).toEqual({
       code: 0,
       stdout: 'app:2\napp:latest\n',
       stderr: '',
@@ -96,7 +96,7 @@ describe('global output flags', () => {
     [['--tag', 'bad tag', '--no-color'], { FORCE_COLOR: '1' }, false],
     [['--tag', 'bad tag'], { FORCE_COLOR: '1', NO_COLOR: '1' }, false],
   ])('error colors for %j with %j: %s', async (flags, env, colored) => {
-    const run = await ship(['tags', '--image', 'app', ...flags], { env });
+    const run = await ship(['tags', '--offline', '--image', 'app', ...flags], { env });
     expect(run.code).toBe(2);
     expect(run.stderr.startsWith('\u001b[31m✖')).toBe(colored);
   });

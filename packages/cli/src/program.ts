@@ -184,14 +184,15 @@ export function createProgram(
       .command('tags')
       .summary('print the tag plan')
       .description(
-        'Print the tags a release would apply, from a version or from metadata-action rules and the git context (GITHUB_* or the local repository).',
+        "Print the tags a release would apply, from a version or from metadata-action rules and the git context (GITHUB_* or the local repository); the registry's existing tags are read when it answers, so floating tags never move backwards.",
       )
       .option('-i, --image <name>', 'an image name (repeatable; default: image in ship.yaml)', collect)
       .option(
         '--existing-tag <tag>',
         'a tag the registry already has, so floating tags never move backwards (repeatable)',
         collect,
-      ),
+      )
+      .option('--offline', "read no registry: plan from the flags alone (by default the images' tags are read)"),
   )
     .addHelpText(
       'after',

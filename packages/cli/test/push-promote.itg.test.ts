@@ -95,4 +95,20 @@ describe('ship build, push and promote', () => {
     expect(await digestOf('latest')).toBe(older.digest);
     expect(await digestOf('1')).toBe(older.digest);
   });
+
+  test('ship tags reads the registry, so its plan is the one a release would make; --offline reads none', async () => {
+    const read = await ship(['tags', '--image', image, '--tag', 'v1.1.6'], { cwd: repoRoot });
+    expect(read.code).toBe(0);
+    expect(read.stdout).toBe(`${image}:1.1.6\n${image}:1.1\n`);
+    expect(read.stderr).toContain(`skipped ${image}:latest: ${image}:1.2.3 already exists and is newer than 1.1.6`);
+
+    const offline = await ship(['tags', '--image', image, '--tag', 'v1.1.6', '--offline'], { cwd: repoRoot });
+    expect(offline.stdout).toBe(['1.1.6', '1.1', '1', 'latest'].map((tag) => `${image}:${tag}\n`).join(''));
+
+    // Nothing listens on port 1: the plan is made without the registry, and says so.
+    const unreachable = await ship(['tags', '--image', '127.0.0.1:1/i18/app', '--tag', 'v1'], { cwd: repoRoot });
+    expect(unreachable.code).toBe(0);
+    expect(unreachable.stdout).toBe('127.0.0.1:1/i18/app:1\n127.0.0.1:1/i18/app:latest\n');
+    expect(unreachable.stderr).toMatch(/Could not read the tags of 127\.0\.0\.1:1\/i18\/app \(.+\); planned without them/);
+  });
 });

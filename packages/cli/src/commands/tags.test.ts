@@ -26,7 +26,7 @@ const TAG_PUSH = {
 
 describe('ship tags', () => {
   test('--tag v1.1 --json prints the plan with app:1.1, app:1, app:latest', async () => {
-    const run = await ship(['tags', '--image', 'app', '--tag', 'v1.1', '--json'], { cwd: dir });
+    const run = await ship(['tags', '--offline', '--image', 'app', '--tag', 'v1.1', '--json'], { cwd: dir });
     expect(run.code).toBe(0);
     const plan = JSON.parse(run.stdout);
     expect(plan.tags).toEqual(['app:1.1', 'app:1', 'app:latest']);
@@ -37,6 +37,7 @@ describe('ship tags', () => {
   test('a GitHub tag push and three semver rules give 1.1.1, 1.1, 1, latest for each image', async () => {
     const argv = [
       'tags',
+      '--offline',
       '--image',
       'ghcr.io/acme/app',
       '--image',
@@ -53,7 +54,9 @@ describe('ship tags', () => {
   });
 
   test('--flavor and --existing-tag reach the planner: latest is held back behind 2.0.0', async () => {
-    const run = await ship(['tags', '--image', 'app', '--tag', 'v1.4.2', '--existing-tag', '2.0.0', '--json'], { cwd: dir });
+    const run = await ship(['tags', '--offline', '--image', 'app', '--tag', 'v1.4.2', '--existing-tag', '2.0.0', '--json'], {
+      cwd: dir,
+    });
     const plan = JSON.parse(run.stdout);
     expect(plan.tags).toEqual(['app:1.4.2', 'app:1.4', 'app:1']);
     expect(plan.skipped).toEqual([expect.objectContaining({ tag: 'app:latest' })]);
@@ -61,7 +64,7 @@ describe('ship tags', () => {
   });
 
   test('--flavor latest=false', async () => {
-    const run = await ship(['tags', '--image', 'app', '--rule', 'type=ref,event=tag', '--flavor', 'latest=false'], {
+    const run = await ship(['tags', '--offline', '--image', 'app', '--rule', 'type=ref,event=tag', '--flavor', 'latest=false'], {
       cwd: dir,
       env: TAG_PUSH,
     });
@@ -75,10 +78,10 @@ describe('ship tags', () => {
         join(project, 'ship.yaml'),
         `image: localhost:5001/acme/app\ntags:\n  rules:\n${SEMVER_RULES.map((r) => `    - ${r}`).join('\n')}\n`,
       );
-      const run = await ship(['tags'], { cwd: project, env: TAG_PUSH });
+      const run = await ship(['tags', '--offline'], { cwd: project, env: TAG_PUSH });
       expect(run.code).toBe(0);
       expect(run.stdout).toBe(['1.1.1', '1.1', '1', 'latest'].map((tag) => `localhost:5001/acme/app:${tag}\n`).join(''));
-      const flagWins = await ship(['tags', '--image', 'other', '--tag', 'v2'], { cwd: project });
+      const flagWins = await ship(['tags', '--offline', '--image', 'other', '--tag', 'v2'], { cwd: project });
       expect(flagWins.stdout).toBe('other:2\nother:latest\n');
     } finally {
       await rm(project, { recursive: true, force: true });
@@ -86,9 +89,9 @@ describe('ship tags', () => {
   });
 
   test.each([
-    [['tags', '--tag', 'v1'], /^✖ No image name was given; pass --image NAME/],
-    [['tags', '--image', 'app', '--tag', 'bad tag'], /^✖ .*bad tag/],
-    [['tags', '--image', 'app', '--rule', 'type=nope'], /^✖ .*nope/],
+    [['tags', '--offline', '--tag', 'v1'], /^✖ No image name was given; pass --image NAME/],
+    [['tags', '--offline', '--image', 'app', '--tag', 'bad tag'], /^✖ .*bad tag/],
+    [['tags', '--offline', '--image', 'app', '--rule', 'type=nope'], /^✖ .*nope/],
   ])('ship %j exits 2 with one line', async (argv, message) => {
     const run = await ship(argv, { cwd: dir });
     expect(run.code).toBe(2);
@@ -101,7 +104,7 @@ describe('ship tags', () => {
     const project = await mkdtemp(join(tmpdir(), 'ship-tags-bad-config-'));
     try {
       await writeFile(join(project, 'ship.yaml'), 'image: app\nsmoke:\n  prot: 5000\n');
-      const run = await ship(['tags', '--tag', 'v1'], { cwd: project });
+      const run = await ship(['tags', '--offline', '--tag', 'v1'], { cwd: project });
       expect(run.code).toBe(2);
       expect(run.stderr).toMatch(/^✖ ship\.yaml:3: unknown key "prot" in smoke; did you mean "port"\?\n$/);
     } finally {

@@ -1,20 +1,31 @@
-import { planTags, readGitContext } from '@container-ship/sdk';
+import { listTags, planTags, readGitContext } from '@container-ship/sdk';
 import type { CliContext, CommandResult } from '../context.js';
 import { configFor, imagesFrom, type TagFlags, tagInputs } from '../inputs.js';
 
 interface TagsFlags extends TagFlags {
   existingTag?: string[];
+  offline?: boolean;
 }
 
-/** `ship tags`: the tag plan, from a version or from metadata-action rules and the git context. */
+/** How long `ship tags` waits for a registry before planning without its tags. */
+const REGISTRY_TIMEOUT_MS = 10_000;
+
+/**
+ * `ship tags`: the tag plan, from a version or from metadata-action rules and the git context.
+ * It reads each repository's tags when the registry answers, so floating tags are planned as a
+ * release would plan them (never backwards); `--offline` reads no registry.
+ */
 export async function run(ctx: CliContext, _args: string[], flags: TagsFlags): Promise<CommandResult> {
   const config = await configFor(ctx, ctx.cwd);
   const git = await readGitContext({ cwd: ctx.cwd, env: ctx.env });
+  const images = imagesFrom(flags, config, true);
+  const inRegistry = flags.offline ? [] : await registryTags(ctx, images);
+  const existingTags = [...(flags.existingTag ?? []), ...inRegistry];
   const plan = planTags({
-    images: imagesFrom(flags, config, true),
+    images,
     ...tagInputs(flags, config),
     git,
-    ...(flags.existingTag ? { existingTags: flags.existingTag } : {}),
+    ...(existingTags.length > 0 ? { existingTags } : {}),
   });
   for (const skipped of plan.skipped)
     ctx.onProgress({ type: 'info', phase: 'tag', message: `skipped ${skipped.tag}: ${skipped.reason}` });
@@ -22,4 +33,27 @@ export async function run(ctx: CliContext, _args: string[], flags: TagsFlags): P
     ctx.onProgress({ type: 'warning', phase: 'tag', message: 'No tags planned: no rule matched this git context.' });
   const text = plan.tags.join('\n');
   return { data: plan, text, quietText: plan.tags.join('\n') };
+}
+
+/** `image:tag` for every tag the images' registries have; a registry that does not answer is skipped with a warning. */
+async function registryTags(ctx: CliContext, images: string[]): Promise<string[]> {
+  const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(REGISTRY_TIMEOUT_MS)]);
+  const lists = await Promise.all(
+    images.map(async (image) => {
+      try {
+        const tags = await listTags(image, { env: ctx.env, signal, retry: { attempts: 1 } });
+        return tags.map((tag) => `${image}:${tag}`);
+      } catch (error) {
+        if (ctx.signal.aborted) throw error;
+        const reason = (error instanceof Error ? error.message : String(error)).replace(/\.$/, '');
+        ctx.onProgress({
+          type: 'warning',
+          phase: 'tag',
+          message: `Could not read the tags of ${image} (${reason}); planned without them. Pass --offline to skip the registry.`,
+        });
+        return [];
+      }
+    }),
+  );
+  return lists.flat();
 }
