@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { type EngineOptions, type ProgressListener, resolveEngineConnection } from '@container-ship/sdk';
+import { discoverEngine, type EngineOptions, type ProgressListener, systemDiscoveryInput } from '@container-ship/sdk';
 import { createProgressRenderer, type ProgressMode, type ProgressRenderer } from './output/progress.js';
 import { colorWanted, createStyle, type Style } from './output/style.js';
 
@@ -53,7 +53,7 @@ export interface CliContext {
   err: Style;
   progress: ProgressRenderer;
   onProgress: ProgressListener;
-  /** The engine DOCKER_HOST (from this run's env) points at. */
+  /** The engine discovery finds from this run's env (DOCKER_HOST, a docker context, a known socket), and how. */
   engine: EngineOptions;
   path(relative: string): string;
 }
@@ -74,6 +74,7 @@ export function createContext(
   const err = createStyle(colorWanted({ flag: globals.color, env, isTTY: stderr.isTTY === true }));
   const out = createStyle(!globals.json && colorWanted({ flag: globals.color, env, isTTY: stdout.isTTY === true }));
   const progress = createProgressRenderer(progressMode(globals, stderr, env), stderr, err);
+  const discovery = discoverEngine(systemDiscoveryInput(env));
   return {
     stdout,
     stderr,
@@ -86,7 +87,7 @@ export function createContext(
     err,
     progress,
     onProgress: progress.onProgress,
-    engine: { connection: resolveEngineConnection(env) },
+    engine: { connection: discovery.connection, discovery },
     path: (relative) => resolve(cwd, relative),
   };
 }

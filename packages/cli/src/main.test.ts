@@ -15,6 +15,7 @@ const COMMANDS = [
   'logs',
   'ps',
   'stop',
+  'doctor',
   'clean',
 ];
 

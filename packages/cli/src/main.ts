@@ -31,6 +31,7 @@ export async function runCli(argv: readonly string[], io: CliIO = {}): Promise<n
     async (load: () => Promise<CommandModule>, args, options) => {
       const globals = globalOptions(program.opts());
       ctx = createContext({ ...io, stdout, stderr, env, cwd }, globals, signal);
+      if (globals.debug) await writeEngineDebug(ctx);
       const command = await load();
       try {
         result = await command.run(ctx, args, options as never);
@@ -58,6 +59,19 @@ export async function runCli(argv: readonly string[], io: CliIO = {}): Promise<n
   writeResult(ctx, result);
   if (result.failure !== undefined) ctx.stderr.write(formatError(result.failure, { debug: ctx.globals.debug, style: ctx.err }));
   return result.exitCode ?? EXIT.ok;
+}
+
+/** `--debug`: which engine this run talks to and how it was found, before the command's own output. */
+async function writeEngineDebug(ctx: CliContext): Promise<void> {
+  const { engineLines } = await import('./commands/doctor.js');
+  const { inspectEngine, describeConnection } = await import('@container-ship/sdk');
+  try {
+    const lines = engineLines(await inspectEngine(ctx.engine));
+    ctx.stderr.write(lines.map((line) => `debug: ${line}\n`).join(''));
+  } catch (error) {
+    const address = ctx.engine.connection ? describeConnection(ctx.engine.connection) : 'unknown';
+    ctx.stderr.write(`debug: engine    ${address} does not answer (${error instanceof Error ? error.message : String(error)})\n`);
+  }
 }
 
 function globalOptions(raw: Record<string, unknown>): GlobalOptions {

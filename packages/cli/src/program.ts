@@ -293,6 +293,15 @@ export function createProgram(
     .action(action(() => import('./commands/stop.js')));
 
   program
+    .command('doctor')
+    .summary('say which engine ship uses, how it was found, and what it offers')
+    .description(
+      'Find the engine as every command does (DOCKER_HOST, DOCKER_CONTEXT, the current docker context, then the default, rootless, Docker Desktop, Colima and Podman sockets) and print its address, the rule that chose it, its version, API version and builders.',
+    )
+    .addHelpText('after', examples('ship doctor', 'DOCKER_HOST=ssh://root@build-host ship doctor --json'))
+    .action(action(() => import('./commands/doctor.js')));
+
+  program
     .command('clean')
     .summary('remove every container and dangling image ship created')
     .addHelpText('after', examples('ship clean'))

@@ -76,8 +76,16 @@ export type { PythonFramework, PythonProject, PythonServer } from './dockerfile/
 export { LINT_RULES, type LintFinding, type LintRule, type LintRuleId, type LintSeverity } from './dockerfile/rules.js';
 export { type SarifOptions, toSarif } from './dockerfile/sarif.js';
 export { assertEngineReachable, type EngineOptions } from './engine/client.js';
-export { describeConnection, type EngineConnection, resolveEngineConnection } from './engine/connection.js';
+export { describeConnection, type EngineConnection, parseEngineAddress } from './engine/connection.js';
 export type { ContainerState, HealthState, PortBinding } from './engine/containers.js';
+export {
+  DISCOVERY_STRATEGIES,
+  discoverEngine,
+  type EngineDiscovery,
+  resolveEngineConnection,
+  systemDiscoveryInput,
+} from './engine/discovery/discover.js';
+export type { DiscoveryInput, DiscoveryStrategy, EngineRule, Finding } from './engine/discovery/strategy.js';
 export {
   type EngineCallOptions,
   type ImageHealthcheck,
@@ -88,6 +96,14 @@ export {
   removeImage,
   tagImage,
 } from './engine/images.js';
+export {
+  type EngineBuilder,
+  type EngineReport,
+  type EngineVersionInfo,
+  engineBuilders,
+  engineProduct,
+  inspectEngine,
+} from './engine/info.js';
 export { exportImage } from './engine/layers.js';
 export {
   AbortedError,

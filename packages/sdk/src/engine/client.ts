@@ -1,7 +1,9 @@
 import { Agent } from 'node:https';
 import Docker from 'dockerode';
 import { EngineUnavailableError } from '../errors.js';
-import { describeConnection, type EngineConnection, readTlsFiles, resolveEngineConnection } from './connection.js';
+import { describeConnection, type EngineConnection, readTlsFiles } from './connection.js';
+import { discoverEngine, type EngineDiscovery, systemDiscoveryInput } from './discovery/discover.js';
+import { isSshFailure, openSshEngine, type SshEngine } from './ssh.js';
 
 /**
  * The Docker Engine API seam. Only files under `engine/` import dockerode; everything
@@ -10,14 +12,26 @@ import { describeConnection, type EngineConnection, readTlsFiles, resolveEngineC
 export type DockerClient = Docker;
 
 export interface EngineOptions {
-  /** Defaults to the connection `DOCKER_HOST` (and friends) describe. */
+  /** Defaults to the connection discovery finds (DOCKER_HOST, DOCKER_CONTEXT, the current docker context, known sockets). */
   connection?: EngineConnection;
+  /** How `connection` was found, for messages that say what was tried. */
+  discovery?: EngineDiscovery;
   /** An existing client, e.g. one shared by a long-running script. */
   docker?: DockerClient;
 }
 
-export function createDockerClient(connection: EngineConnection = resolveEngineConnection()): DockerClient {
+export function createDockerClient(
+  connection: EngineConnection = discoverEngine(systemDiscoveryInput()).connection,
+): DockerClient {
   switch (connection.kind) {
+    case 'ssh':
+      // docker-modem's own ssh agent logs in once per request; ours shares one login (see ssh.ts).
+      return new Docker({
+        protocol: 'http',
+        host: 'docker',
+        port: 80,
+        agent: sshEngine(connection).agent,
+      } as Docker.DockerOptions);
     case 'unix':
     case 'npipe':
       return new Docker({ socketPath: connection.socketPath });
@@ -34,14 +48,60 @@ export function createDockerClient(connection: EngineConnection = resolveEngineC
   }
 }
 
-let defaultClient: DockerClient | undefined;
+let defaultDiscovery: EngineDiscovery | undefined;
+const clients = new Map<string, DockerClient>();
+const sshEngines = new Map<string, SshEngine>();
 
-/** The client for a call's options: the given one, else one built from the environment. */
+/** Discovery for the process environment, done once. */
+function defaultEngine(): EngineDiscovery {
+  defaultDiscovery ??= discoverEngine(systemDiscoveryInput());
+  return defaultDiscovery;
+}
+
+/** The connection a call uses, and how it was found. */
+export function engineFor(options: EngineOptions = {}): EngineDiscovery {
+  if (options.connection) {
+    return options.discovery ?? { connection: options.connection, rule: undefined, detail: 'given by the caller', tried: [] };
+  }
+  return options.discovery ?? defaultEngine();
+}
+
+/** One value per connection (the TLS settings included), made on first use. */
+function perConnection<T>(cache: Map<string, T>, connection: EngineConnection, make: () => T): T {
+  const key = JSON.stringify(connection);
+  let value = cache.get(key);
+  if (value === undefined) {
+    value = make();
+    cache.set(key, value);
+  }
+  return value;
+}
+
+/** One ssh login per ssh engine, shared by every request and tunnel to it. */
+function sshEngine(connection: Extract<EngineConnection, { kind: 'ssh' }>): SshEngine {
+  return perConnection(sshEngines, connection, () => openSshEngine(connection));
+}
+
+/** The client for a call's options: the given one, else one per connection (discovered from the environment by default). */
 export function dockerFor(options: EngineOptions = {}): DockerClient {
   if (options.docker) return options.docker;
-  if (options.connection) return createDockerClient(options.connection);
-  defaultClient ??= createDockerClient();
-  return defaultClient;
+  const { connection } = engineFor(options);
+  return perConnection(clients, connection, () => createDockerClient(connection));
+}
+
+/** Where to reach a port the engine published: itself for a local engine, a local end of an ssh tunnel for an ssh one. */
+export interface PublishedPort {
+  host: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function reachPublishedPort(options: EngineOptions, hostIp: string, hostPort: number): Promise<PublishedPort> {
+  const host = hostIp === '0.0.0.0' || hostIp === '' ? '127.0.0.1' : hostIp;
+  const { connection } = engineFor(options);
+  if (options.docker || connection.kind !== 'ssh') return { host, port: hostPort, close: async () => {} };
+  const tunnel = await sshEngine(connection).forward(host, hostPort);
+  return { host: '127.0.0.1', port: tunnel.port, close: tunnel.close };
 }
 
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'EHOSTUNREACH', 'ETIMEDOUT', 'ENOTFOUND']);
@@ -62,30 +122,42 @@ function isTlsFailure(error: unknown): boolean {
 /** True for errors that mean "no engine answers there" rather than "the engine said no". */
 export function isEngineUnreachable(error: unknown): boolean {
   const code = errorCode(error);
-  return (code !== undefined && UNREACHABLE_CODES.has(code)) || isTlsFailure(error);
+  return (code !== undefined && UNREACHABLE_CODES.has(code)) || isTlsFailure(error) || isSshFailure(error);
 }
 
-export function engineUnavailable(connection: EngineConnection, cause: unknown): EngineUnavailableError {
-  const where = describeConnection(connection);
+export function engineUnavailable(options: EngineOptions, cause: unknown): EngineUnavailableError {
+  const discovery = engineFor(options);
+  const where = describeConnection(discovery.connection);
   if (isTlsFailure(cause)) {
     return new EngineUnavailableError(
       `The TLS handshake with the Docker engine at ${where} failed; point DOCKER_CERT_PATH at the engine's ca.pem, cert.pem and key.pem.`,
       { cause },
     );
   }
-  const fix =
-    errorCode(cause) === 'EACCES'
-      ? 'add your user to the docker group or run as root'
-      : 'start Docker (or dockerd), or point DOCKER_HOST at a running engine';
-  return new EngineUnavailableError(`No Docker engine answers at ${where}; ${fix}.`, { cause });
+  if (errorCode(cause) === 'EACCES') {
+    return new EngineUnavailableError(`No Docker engine answers at ${where}; add your user to the docker group or run as root.`, {
+      cause,
+    });
+  }
+  if (isSshFailure(cause)) {
+    return new EngineUnavailableError(`The ssh connection to the engine at ${where} failed: ${cause.message}.`, { cause });
+  }
+  const found = discovery.rule ? ` (found by the ${discovery.rule} rule)` : '';
+  const tried =
+    discovery.rule === undefined && discovery.tried.length > 0
+      ? `, and none was found elsewhere (tried ${discovery.tried.join(', ')})`
+      : '';
+  return new EngineUnavailableError(
+    `No container engine answers at ${where}${found}${tried}; start Docker, Podman or dockerd, or point DOCKER_HOST or a docker context at a running engine.`,
+    { cause },
+  );
 }
 
 /** Pings the engine; throws EngineUnavailableError with the fix when it does not answer. */
 export async function assertEngineReachable(options: EngineOptions = {}): Promise<void> {
-  const connection = options.connection ?? resolveEngineConnection();
   try {
     await dockerFor(options).ping();
   } catch (cause) {
-    throw engineUnavailable(connection, cause);
+    throw engineUnavailable(options, cause);
   }
 }

@@ -1,7 +1,6 @@
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { type DockerClient, dockerFor, type EngineOptions, engineUnavailable, isEngineUnreachable } from './client.js';
-import { resolveEngineConnection } from './connection.js';
 import { engineErrorMessage, engineStatusCode } from './images.js';
 
 /**
@@ -59,7 +58,7 @@ async function call<T>(options: EngineOptions, operation: (docker: DockerClient)
   try {
     return await operation(dockerFor(options));
   } catch (error) {
-    if (isEngineUnreachable(error)) throw engineUnavailable(options.connection ?? resolveEngineConnection(), error);
+    if (isEngineUnreachable(error)) throw engineUnavailable(options, error);
     throw error;
   }
 }

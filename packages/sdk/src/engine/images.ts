@@ -3,7 +3,6 @@ import type { ImageInspectInfo } from 'dockerode';
 import type { RegistryAuth } from '../auth/registry-auth.js';
 import { AbortedError, ShipError, throwIfAborted } from '../errors.js';
 import { dockerFor, type EngineOptions, engineUnavailable, isEngineUnreachable } from './client.js';
-import { resolveEngineConnection } from './connection.js';
 
 /**
  * Images through the Engine API: the only place that knows dockerode's image calls. Streams
@@ -83,7 +82,7 @@ export function commonEngineError(error: unknown, options: EngineCallOptions): S
     return new AbortedError(undefined, { cause: error });
   }
   if (engineStatusCode(error) === undefined && isEngineUnreachable(error)) {
-    return engineUnavailable(options.connection ?? resolveEngineConnection(), error);
+    return engineUnavailable(options, error);
   }
   return undefined;
 }

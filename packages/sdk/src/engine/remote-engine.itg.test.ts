@@ -7,8 +7,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildImage } from '../build/build-image.js';
 import { runProcess } from '../process/run-process.js';
 import { uniqueName } from '../testing/testbed.js';
-import { resolveEngineConnection } from './connection.js';
+import { discoverEngine, resolveEngineConnection, systemDiscoveryInput } from './discovery/discover.js';
 import { inspectImage, removeImage } from './images.js';
+import { inspectEngine } from './info.js';
 
 /**
  * DOCKER_HOST over tcp and tcp+TLS, proved against the real engine: a small proxy on 127.0.0.1
@@ -83,7 +84,15 @@ async function openssl(args: string[]): Promise<void> {
 }
 
 /** A CA, a server certificate for 127.0.0.1 and a client certificate, laid out as DOCKER_CERT_PATH expects. */
-async function makeCertificates(): Promise<{ clientDir: string; server: { ca: string; cert: string; key: string } }> {
+type Certificates = { clientDir: string; server: { ca: string; cert: string; key: string } };
+let certificates: Promise<Certificates> | undefined;
+/** One CA, server and client certificate per file run, shared by the TLS tests. */
+function makeCertificates(): Promise<Certificates> {
+  certificates ??= createCertificates();
+  return certificates;
+}
+
+async function createCertificates(): Promise<Certificates> {
   const clientDir = join(dir, 'client');
   const serverDir = join(dir, 'server');
   await mkdir(clientDir);
@@ -193,6 +202,45 @@ describe('DOCKER_HOST beyond the local socket', () => {
     images.push(tag);
     const result = await buildImage({ context, tags: [tag], connection });
     expect((await inspectImage(tag, { connection }))?.id).toBe(result.imageId);
+    expect(proxy.authorized).toBeGreaterThan(0);
+    expect(proxy.authorized).toBe(proxy.connections);
+  });
+});
+
+describe('a docker context the docker CLI made', () => {
+  test('a context pointing at a tcp+TLS engine is found (DOCKER_CONTEXT, then as the current context) and used with its TLS files', async () => {
+    const certs = await makeCertificates();
+    const proxy = await startTlsProxy(certs.server);
+    const config = join(dir, 'docker-config');
+    const name = uniqueName('ship-itg-ctx');
+    const docker = async (...args: string[]) => {
+      const result = await runProcess('docker', ['--config', config, ...args]);
+      expect(result.exitCode, result.stderr).toBe(0);
+    };
+    const pem = (file: string) => join(certs.clientDir, file);
+    await docker(
+      'context',
+      'create',
+      name,
+      '--docker',
+      `host=tcp://127.0.0.1:${proxy.port},ca=${pem('ca.pem')},cert=${pem('cert.pem')},key=${pem('key.pem')}`,
+    );
+
+    const byEnv = discoverEngine(systemDiscoveryInput({ DOCKER_CONFIG: config, DOCKER_CONTEXT: name }));
+    expect(byEnv.rule).toBe('DOCKER_CONTEXT');
+    expect(byEnv.connection).toMatchObject({ kind: 'tcp', host: '127.0.0.1', port: proxy.port, tls: true, verify: true });
+
+    await docker('context', 'use', name);
+    const current = discoverEngine(systemDiscoveryInput({ DOCKER_CONFIG: config }));
+    expect(current.rule).toBe('docker context');
+    expect(current.connection).toEqual(byEnv.connection);
+
+    const report = await inspectEngine({ connection: current.connection, discovery: current });
+    expect(report).toMatchObject({ rule: 'docker context', address: `https://127.0.0.1:${proxy.port}`, product: 'Docker' });
+    const tag = `${uniqueName('ship-itg-ctx')}:1`;
+    images.push(tag);
+    const result = await buildImage({ context, tags: [tag], connection: current.connection });
+    expect((await inspectImage(tag, { connection: current.connection }))?.id).toBe(result.imageId);
     expect(proxy.authorized).toBeGreaterThan(0);
     expect(proxy.authorized).toBe(proxy.connections);
   });
