@@ -12,6 +12,8 @@
 //               docker-registry, or the registry:2 image where it can be pulled)
 //   base image  what the example's FROM names: present, else pulled, else the offline stand-in
 //               made by scripts/make-base-image.sh (cached under ~/.cache/container-ship)
+//   tools       openssh-server (the ssh engine test's sshd) and podman (npm run test:podman): as
+//               root on Debian installs whichever is missing; elsewhere says which are missing
 //   state       .testbed/state.json (mode 0600), read by tests through loadTestbed()
 // status reports without changing anything; down stops the registries the test bed started.
 //
@@ -42,6 +44,11 @@ const debug = process.argv.includes('--debug');
 const DOCKERD_LOG = '/var/log/container-ship-dockerd.log';
 const DOCKERD_PID = '/var/run/docker.pid';
 const DEBIAN_PACKAGES = ['docker.io', 'docker-registry', 'apache2-utils', 'debootstrap'];
+/** For the engine tests beyond the local socket: sshd for ssh://, Podman as a second engine. */
+const TOOL_PACKAGES = [
+  { pkg: 'openssh-server', binary: 'sshd' },
+  { pkg: 'podman', binary: 'podman' },
+];
 const REGISTRY_IMAGE = 'registry:2';
 const AUTH_USERNAME = 'ship-test';
 /** On registry containers the test bed starts; NOT io.container-ship.managed, which marks leftovers. */
@@ -296,6 +303,18 @@ function firstLine(text) {
     if (parsed?.message) return String(parsed.message).split('\n')[0];
   } catch {}
   return text.trim().split('\n')[0] ?? '';
+}
+
+// ------------------------------------------------------------------------------ tools
+
+function ensureTools() {
+  const missing = TOOL_PACKAGES.filter(({ binary }) => !which(binary));
+  if (missing.length === 0) return `${TOOL_PACKAGES.map(({ pkg }) => pkg).join(', ')} present`;
+  if (!canInstallPackages()) {
+    return `${missing.map(({ pkg }) => pkg).join(', ')} missing (install them for the ssh and Podman tests; only root on Debian gets them installed here)`;
+  }
+  const installed = installMissing(missing.map(({ pkg }) => pkg));
+  return `installed ${installed.join(', ')}`;
 }
 
 // ------------------------------------------------------------------------------ state
@@ -636,6 +655,7 @@ async function up() {
     baseImage = exampleBaseImage();
     return ensureBaseImage(endpoint, baseImage);
   });
+  await step('tools', async () => ensureTools());
   await step('state', async () => {
     writeState({
       dockerHost: process.env.DOCKER_HOST?.trim() || null,

@@ -190,7 +190,10 @@ export function openSshEngine(connection: SshConnection, env: NodeJS.ProcessEnv 
 
   const forward = async (host: string, port: number) => {
     const ssh = await login();
+    const sockets = new Set<Socket>();
     const server = createServer((local) => {
+      sockets.add(local);
+      local.once('close', () => sockets.delete(local));
       hold();
       ssh.forwardOut('127.0.0.1', 0, host, port, (error, channel) => {
         if (error) {
@@ -218,7 +221,11 @@ export function openSshEngine(connection: SshConnection, env: NodeJS.ProcessEnv 
     });
     return {
       port: (server.address() as AddressInfo).port,
-      close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+      close: () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          for (const socket of sockets) socket.destroy();
+        }),
     };
   };
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { RegistryAuth } from '../auth/registry-auth.js';
 import { type ContainerPurpose, newRunId, shipLabels } from '../cleanup/labels.js';
-import type { EngineOptions } from '../engine/client.js';
+import { type EngineOptions, type PublishedPort, reachPublishedPort } from '../engine/client.js';
 import {
   type ContainerState,
   containerLogs,
@@ -152,6 +152,7 @@ export async function runContainer(o: RunContainerOptions): Promise<RunningConta
   throwIfAborted(o.signal);
   const engine: EngineOptions = {
     ...(o.connection ? { connection: o.connection } : {}),
+    ...(o.discovery ? { discovery: o.discovery } : {}),
     ...(o.docker ? { docker: o.docker } : {}),
   };
   const runId = o.runId ?? newRunId();
@@ -168,12 +169,14 @@ export async function runContainer(o: RunContainerOptions): Promise<RunningConta
   });
 
   let removal: Promise<void> | undefined;
+  /** Per container port: where this process reaches it (an ssh tunnel's local end for an ssh engine). */
+  const reached = new Map<number, PublishedPort>();
   const onAbort = () => {
     remove().catch(() => {});
   };
   const remove = () => {
     o.signal?.removeEventListener('abort', onAbort);
-    removal ??= removeContainer(id, engine);
+    removal ??= Promise.all([...reached.values()].map((port) => port.close())).then(() => removeContainer(id, engine));
     return removal;
   };
 
@@ -186,6 +189,12 @@ export async function runContainer(o: RunContainerOptions): Promise<RunningConta
     throwIfAborted(o.signal);
     state = await inspectContainer(id, engine);
     throwIfAborted(o.signal);
+    for (const binding of bindings) {
+      const published = state?.hostPorts[`${binding.containerPort}/${binding.protocol}`];
+      if (binding.protocol === 'tcp' && published) {
+        reached.set(binding.containerPort, await reachPublishedPort(engine, binding.hostIp, published));
+      }
+    }
   } catch (error) {
     await remove().catch(() => {});
     throw error;
@@ -229,8 +238,10 @@ export async function runContainer(o: RunContainerOptions): Promise<RunningConta
     hostPort,
     urlFor: (port?: number) => {
       const binding = port === undefined ? ports[0] : ports.find((p) => p.containerPort === port);
-      const host = binding?.hostIp === '0.0.0.0' || !binding ? '127.0.0.1' : binding.hostIp;
-      return `http://${host.includes(':') ? `[${host}]` : host}:${hostPort(port)}`;
+      const published = hostPort(port);
+      const target = binding ? reached.get(binding.containerPort) : undefined;
+      const host = target?.host ?? '127.0.0.1';
+      return `http://${host.includes(':') ? `[${host}]` : host}:${target?.port ?? published}`;
     },
     inspect: () => inspectContainer(id, engine),
     logs: (options = {}) => containerLogs(id, { ...engine, ...options }),
