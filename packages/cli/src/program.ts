@@ -249,10 +249,20 @@ export function createProgram(
     .argument('[dockerfile]', 'the Dockerfile', 'Dockerfile')
     .addOption(new Option('--format <format>', 'the output format').choices(['text', 'json', 'sarif']).default('text'))
     .option('--ignore <id>', 'a rule id to ignore (repeatable)', collect)
-    .option('--port <port>', 'the port the smoke test uses (default: 5000)', parsePort)
+    .option('--port <port>', 'the port the smoke test uses (default: ship.yaml smoke.port, else 5000)', parsePort)
+    .addOption(
+      new Option('--builder <builder>', 'the builder that will run it: some rules apply to one only')
+        .choices(['auto', 'buildkit', 'classic'])
+        .default('auto'),
+    )
+    .option('--target <stage>', 'the stage that is built (default: ship.yaml target, else the last stage)')
     .addHelpText(
       'after',
-      examples('ship lint examples/flask-app/Dockerfile.naive', 'ship lint Dockerfile --format sarif > lint.sarif'),
+      examples(
+        'ship lint examples/flask-app/Dockerfile.naive',
+        'ship lint Dockerfile --format sarif > lint.sarif',
+        'ship lint Dockerfile --builder classic',
+      ),
     )
     .action(action(() => import('./commands/lint.js')));
 

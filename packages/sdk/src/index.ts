@@ -73,7 +73,14 @@ export {
   lintExitCode,
 } from './dockerfile/lint.js';
 export type { PythonFramework, PythonProject, PythonServer } from './dockerfile/python-project.js';
-export { LINT_RULES, type LintFinding, type LintRule, type LintRuleId, type LintSeverity } from './dockerfile/rules.js';
+export {
+  LINT_RULES,
+  type LintBuilder,
+  type LintFinding,
+  type LintRule,
+  type LintRuleId,
+  type LintSeverity,
+} from './dockerfile/rules.js';
 export { type SarifOptions, toSarif } from './dockerfile/sarif.js';
 export { assertEngineReachable, type EngineOptions } from './engine/client.js';
 export { describeConnection, type EngineConnection, parseEngineAddress } from './engine/connection.js';

@@ -1,5 +1,5 @@
 import { dirname } from 'node:path';
-import { formatLintJson, formatLintText, lintDockerfile, lintExitCode, toSarif } from '@container-ship/sdk';
+import { formatLintJson, formatLintText, type LintBuilder, lintDockerfile, lintExitCode, toSarif } from '@container-ship/sdk';
 import type { CliContext, CommandResult } from '../context.js';
 import { configFor } from '../inputs.js';
 
@@ -7,18 +7,26 @@ interface Flags {
   format: 'text' | 'json' | 'sarif';
   ignore?: string[];
   port?: number;
+  builder?: LintBuilder;
+  target?: string;
 }
+
+/** The smoke test's own default, which `--port`'s help promises. */
+const DEFAULT_SMOKE_PORT = 5000;
 
 /** `ship lint`: findings as text, JSON or SARIF; exit 1 while any warning or error remains. */
 export async function run(ctx: CliContext, [dockerfile = 'Dockerfile']: string[], flags: Flags): Promise<CommandResult> {
   const path = ctx.path(dockerfile);
   const config = await configFor(ctx, dirname(path));
-  const smokePort = flags.port ?? (config.smoke === false ? undefined : config.smoke?.port);
+  const smokePort = flags.port ?? (config.smoke === false ? undefined : (config.smoke?.port ?? DEFAULT_SMOKE_PORT));
+  const target = flags.target ?? config.target;
   const ignore = [...(config.lintIgnore ?? []), ...(flags.ignore ?? [])];
   const result = await lintDockerfile({
     dockerfile: path,
     ...(smokePort === undefined ? {} : { smokePort }),
     ...(ignore.length > 0 ? { ignore } : {}),
+    ...(flags.builder ? { builder: flags.builder } : {}),
+    ...(target ? { target } : {}),
   });
   const shown = { ...result, file: dockerfile };
   const format = ctx.globals.json && flags.format === 'text' ? 'json' : flags.format;

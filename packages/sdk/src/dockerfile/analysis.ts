@@ -24,6 +24,8 @@ export interface DockerfileInstruction {
   args: string;
   /** Flags such as `--from=builder` or `--chown=app`, by name (without `--`). */
   flags: Record<string, string | null>;
+  /** Every `--mount=` of a RUN, in order (`flags.mount` keeps only the last one). */
+  mounts: string[];
   /** Exec (JSON array) form for RUN/CMD/ENTRYPOINT; undefined for other keywords. */
   execForm?: string[];
   /** The stage the instruction belongs to; undefined for ARGs before the first FROM. */
@@ -218,6 +220,7 @@ function toInstruction(node: Instruction, keyword: string, stageIndex: number | 
     endLine: range.end.line + 1,
     args: node.getArgumentsContent() ?? '',
     flags: flagsOf(node),
+    mounts: mountsOf(node),
     stageIndex,
   };
   if (EXEC_FORM_KEYWORDS.has(keyword)) {
@@ -233,6 +236,15 @@ function flagsOf(node: Instruction): Record<string, string | null> {
   const flags: Record<string, string | null> = {};
   for (const flag of getFlags.call(node)) flags[flag.getName()] = flag.getValue();
   return flags;
+}
+
+function mountsOf(node: Instruction): string[] {
+  const getFlags = (node as Partial<JSONInstruction>).getFlags;
+  if (typeof getFlags !== 'function') return [];
+  return getFlags
+    .call(node)
+    .filter((flag) => flag.getName() === 'mount')
+    .map((flag) => flag.getValue() ?? '');
 }
 
 function execFormOf(node: JSONInstruction): string[] | undefined {

@@ -142,9 +142,10 @@ describe('generateDockerfile', () => {
       '-',
       'app:app',
     ]);
-    // The runtime copies the app, not the tests or the README.
+    // The runtime copies the app (from the test stage, so BuildKit runs the tests), not the tests or the README.
     const runtimeCopies = analysis.finalStage?.instructions.filter((i) => i.keyword === 'COPY').map((i) => i.args);
-    expect(runtimeCopies).toEqual(['/opt/venv /opt/venv', 'app.py ./']);
+    expect(runtimeCopies).toEqual(['/opt/venv /opt/venv', '/app/app.py ./']);
+    expect(analysis.stagesForTarget().map((s) => s.name)).toEqual(['builder', 'test', 'runtime']);
     expect(analysis.stages[1]?.instructions.at(-1)?.args).toBe(
       '/opt/venv/bin/python -m unittest discover --start-directory tests',
     );
@@ -186,7 +187,7 @@ describe('generateDockerfile', () => {
     expect(dockerfile).toContain('COPY pyproject.toml /tmp/pyproject.toml');
     expect(dockerfile).toContain('import tomllib');
     expect(dockerfile).toContain('COPY requirements-dev.txt /tmp/requirements-dev.txt');
-    expect(dockerfile).toContain('COPY svc ./svc');
+    expect(dockerfile).toContain('COPY --from=test /app/svc ./svc');
     expect(dockerfile).toContain('RUN /opt/venv/bin/python -m pytest tests');
     expect(result.notes).toContain('The image runs a single uvicorn process; add gunicorn for several workers.');
     expect((await lintDockerfile({ dockerfile: join(dir, 'Dockerfile'), smokePort: 8000 })).findings).toEqual([]);

@@ -20,6 +20,8 @@ export interface GenerateOptions {
   force?: boolean;
   /** The `image:` written to ship.yaml; defaults to the directory's name. */
   image?: string;
+  /** The builder the Dockerfile is for: `buildkit` (default) gets a pip cache mount, `classic` cannot have one. */
+  builder?: 'buildkit' | 'classic';
 }
 
 export interface GeneratedFile {
@@ -59,7 +61,11 @@ export async function generateDockerfile(options: GenerateOptions): Promise<Gene
   const base = options.base ?? defaultBaseImage(project.pythonVersion);
   const image = options.image ?? imageNameFor(dir);
   const planned: Array<{ name: string; kind: GeneratedFile['kind']; content: string }> = [
-    { name: 'Dockerfile', kind: 'dockerfile', content: renderPythonDockerfile(project, { base }) },
+    {
+      name: 'Dockerfile',
+      kind: 'dockerfile',
+      content: renderPythonDockerfile(project, { base, ...(options.builder ? { builder: options.builder } : {}) }),
+    },
     { name: '.dockerignore', kind: 'dockerignore', content: renderDockerignore() },
     { name: 'ship.yaml', kind: 'config', content: renderShipYaml(project, image) },
   ];

@@ -97,6 +97,53 @@ describe('lint rules (positive and negative cases)', () => {
     ['CS014', 'FROM python:3.11-slim\nHEALTHCHECK NONE\n', []],
     ['CS014', 'FROM python:3.11-slim AS base\nHEALTHCHECK CMD true\nFROM base\n', []],
     ['CS014', 'FROM python:3.11-slim AS base\nHEALTHCHECK CMD true\nFROM python:3.11-slim\n', [3]],
+    // The false alarms of issue 17, and the negative cases of the rules added with it.
+    [
+      'CS007',
+      'FROM python:3.11-slim\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\nRUN pip install .\n',
+      [],
+    ],
+    ['CS007', 'FROM python:3.11-slim\nCOPY . .\nRUN pip install --no-deps -e .\n', []],
+    ['CS007', 'FROM python:3.11-slim\nCOPY . .\nRUN pip install .\n', [3]],
+    ['CS008', 'FROM gcr.io/distroless/python3-debian12:nonroot\n', []],
+    ['CS008', 'FROM gcr.io/distroless/python3-debian12 AS r\nFROM r\n', [2]],
+    ['CS008', 'FROM cgr.dev/chainguard/python:latest\n', []],
+    ['CS006', 'FROM debian:12\nRUN --mount=type=cache,target=/var/lib/apt,sharing=locked apt-get update\n', []],
+    [
+      'CS003',
+      'FROM python:3.11-slim\nRUN --mount=type=secret,id=t --mount=type=cache,target=/root/.cache/pip pip install x\n',
+      [],
+    ],
+    ['CS018', 'FROM python:3.11-slim\nWORKDIR /app\nRUN python -m compileall .\n', []],
+    ['CS019', 'FROM debian:12\nRUN echo sudo is a word here\n', []],
+    ['CS020', 'FROM python:3.11-slim\nEXPOSE 5000/tcp 8000-8010 ${PORT}\n', []],
+    [
+      'CS022',
+      'FROM python:3.11-slim\nRUN pip install -r requirements.txt -c constraints.txt . ./wheels/x.whl flask==2.2.2 "jinja2>=3"\n',
+      [],
+    ],
+    ['CS022', 'FROM python:3.11-slim\nRUN pip install --upgrade pip\n', []],
+    ['CS022', 'FROM python:3.11-slim\nRUN pip install --index-url https://pypi.example/simple requests\n', [2]],
+    ['CS023', 'FROM debian:12\nRUN apt-get -yq install curl=1\n', []],
+    ['CS023', 'FROM debian:12\nRUN apt-get update\n', []],
+    ['CS026', 'FROM python:3.11-slim AS builder\nFROM python:3.11-slim\nCOPY --from=builder /a /a\nCOPY --from=0 /b /b\n', []],
+    ['CS026', 'FROM python:3.11-slim\nCOPY --from=ghcr.io/astral-sh/uv:0.4 /uv /bin/uv\nCOPY --from=nginx:1.27 /a /a\n', []],
+    ['CS026', 'FROM python:3.11-slim\nCOPY --from=later /a /a\nFROM python:3.11-slim AS later\n', [2]],
+    ['CS035', 'FROM python:3.11-slim\nRUN useradd --uid 10001 app && useradd -l -u 123456789 big\n', []],
+    ['CS037', 'FROM python:3.11-slim AS a\nCMD ["a"]\nFROM python:3.11-slim\nCMD ["b"]\n', []],
+    ['CS039', 'FROM python:3.11-slim\nRUN --mount=type=cache,target=/root/.cache/pip pip install x\n', []],
+    ['CS040', 'FROM python:3.11-slim\nRUN cat <file && echo "a<<b"\n', []],
+    [
+      'CS041',
+      'FROM python:3.11-slim\nARG PIP_PASSWORD\nRUN pip install --index-url https://ci:${PIP_PASSWORD}@pypi.example/simple x\n',
+      [],
+    ],
+    ['CS041', 'FROM python:3.11-slim\nENV HOME_URL=https://example.com/a@b\n', []],
+    ['CS042', 'FROM python:3.11-slim AS test\nRUN true\nFROM python:3.11-slim\nCOPY --from=test /x /x\n', []],
+    ['CS042', 'FROM python:3.11-slim AS unit-tests\nRUN true\nFROM python:3.11-slim\n', [1]],
+    ['CS042', 'FROM python:3.11-slim AS testbed\nRUN true\nFROM python:3.11-slim\n', []],
+    ['CS043', 'FROM node:20\nRUN npm ci\n', [2]],
+    ['CS043', 'FROM node:20\nRUN --mount=type=cache,target=/root/.npm npm ci\n', []],
   ])('%s on %j fires on lines %j', (id, text, lines) => {
     expect(linesFor(id, text)).toEqual(lines);
   });
@@ -146,6 +193,18 @@ describe('isSecretName', () => {
     ['MONKEY', false],
     ['PYTHONUNBUFFERED', false],
     ['TOKENIZERS_PARALLELISM', false],
+    ['GPG_KEY', false],
+    ['PYTHON_GPG_KEY', false],
+    ['GPG_PRIVATE_KEY', true],
+    ['GPG_PASSPHRASE', true],
+    ['CACHE_KEY_PREFIX', false],
+    ['TOKEN_PREFIX', false],
+    ['SSH_PUBLIC_KEY', false],
+    ['STRIPE_PUBLISHABLE_KEY', false],
+    ['AWS_ACCESS_KEY_ID', true],
+    ['SSH_KEY', true],
+    ['DEPLOY_KEY', true],
+    ['AUTHOR', false],
   ])('%s -> %s', (name, expected) => {
     expect(isSecretName(name)).toBe(expected);
   });
@@ -199,9 +258,10 @@ describe('exit code and formats', () => {
   });
 
   test('text names file, line, severity, id, hadolint id and the fix', () => {
-    const result = lintDockerfileText('FROM python:3.11-slim\nRUN pip install flask\n', {
+    const result = lintDockerfileText('FROM python:3.11-slim\nRUN pip install flask==2.2.2\n', {
       file: 'app/Dockerfile',
       ignore: ['CS008', 'CS014'],
+      builder: 'classic',
     });
     expect(formatLintText([result])).toBe(
       "app/Dockerfile:2 warning CS003 (hadolint DL3042): 'pip install' without --no-cache-dir leaves pip's download cache in the image.\n" +
@@ -256,5 +316,32 @@ describe('lintDockerfile on disk', () => {
     await expect(lintDockerfile({ dockerfile: '/nonexistent/Dockerfile' })).rejects.toThrow(
       'Cannot read Dockerfile /nonexistent/Dockerfile; check the path (or pass --file).',
     );
+  });
+});
+
+describe('the builder decides some rules', () => {
+  const dockerfile =
+    'FROM python:3.11-slim AS test\nRUN true\nFROM python:3.11-slim\nARG NPM_TOKEN\nRUN --mount=type=cache,target=/root/.cache/pip pip install flask==2.2.2\n';
+
+  test('classic: BuildKit syntax is an error, an unused test stage still runs, no cache-mount advice', () => {
+    const ids = lintDockerfileText(dockerfile, { builder: 'classic' }).findings.map((f) => f.id);
+    expect(ids).toContain('CS039');
+    expect(ids).not.toContain('CS042');
+    expect(lintDockerfileText('FROM node:20\nRUN npm ci\n', { builder: 'classic' }).findings.map((f) => f.id)).not.toContain(
+      'CS043',
+    );
+  });
+
+  test('BuildKit: the skipped test stage is a warning, and a secret ARG is pointed at a secret mount', () => {
+    const findings = lintDockerfileText(dockerfile, { builder: 'buildkit' }).findings;
+    expect(findings.map((f) => f.id)).not.toContain('CS039');
+    expect(findings.find((f) => f.id === 'CS042')?.line).toBe(1);
+    expect(findings.find((f) => f.id === 'CS012')?.fix).toBe(
+      'Pass it as a build secret instead (ship build --secret id=npm_token,env=NPM_TOKEN) and read it in the step with RUN --mount=type=secret,id=npm_token.',
+    );
+  });
+
+  test('--target test makes the test stage the one built', () => {
+    expect(lintDockerfileText(dockerfile, { target: 'test' }).findings.map((f) => f.id)).not.toContain('CS042');
   });
 });

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { InvalidInputError } from '../errors.js';
 import { analyzeDockerfile } from './analysis.js';
-import { type LintFinding, lintRule, runLintRules } from './rules.js';
+import { type LintBuilder, type LintFinding, lintRule, runLintRules } from './rules.js';
 
 export interface LintOptions {
   /** Path of the Dockerfile. */
@@ -13,6 +13,10 @@ export interface LintOptions {
   smokePort?: number;
   /** Rule ids to leave out (`CS003`, or the hadolint id `DL3042`), e.g. from `ship.yaml`. */
   ignore?: string[];
+  /** The builder that will run it (default `auto`, BuildKit on a Docker engine). */
+  builder?: LintBuilder;
+  /** The stage that is built (`--target`); default the final stage. */
+  target?: string;
 }
 
 export interface LintResult {
@@ -25,6 +29,8 @@ export interface LintTextOptions {
   file?: string;
   smokePort?: number;
   ignore?: string[];
+  builder?: LintBuilder;
+  target?: string;
   /** `.dockerignore` content; `null` for none in the context; omit to skip the context checks. */
   dockerignore?: string | null;
   dockerignorePath?: string;
@@ -50,6 +56,8 @@ export async function lintDockerfile(options: LintOptions): Promise<LintResult> 
     dockerignorePath,
     ...(options.smokePort === undefined ? {} : { smokePort: options.smokePort }),
     ...(options.ignore ? { ignore: options.ignore } : {}),
+    ...(options.builder ? { builder: options.builder } : {}),
+    ...(options.target ? { target: options.target } : {}),
   });
 }
 
@@ -61,6 +69,8 @@ export function lintDockerfileText(text: string, options: LintTextOptions = {}):
     ...(options.smokePort === undefined ? {} : { smokePort: options.smokePort }),
     ...(options.dockerignore === undefined ? {} : { dockerignore: options.dockerignore }),
     ...(options.dockerignorePath === undefined ? {} : { dockerignorePath: options.dockerignorePath }),
+    ...(options.builder === undefined ? {} : { builder: options.builder }),
+    ...(options.target === undefined ? {} : { target: options.target }),
   });
   const ignored = new Set((options.ignore ?? []).map((id) => id.trim().toUpperCase()));
   const lines = text.split(/\r?\n/);

@@ -1,6 +1,8 @@
 import { DockerignoreMatcher } from '../build/dockerignore.js';
 import type { DockerfileAnalysis, DockerfileInstruction, DockerfileStage } from './analysis.js';
+import { checkRunCommands } from './package-rules.js';
 import { aptInstallArgs, isDependencyInstall, parseShellCommands, pipInstallArgs, type ShellCommand } from './shell.js';
+import { checkStructure } from './structure-rules.js';
 
 export type LintSeverity = 'error' | 'warning' | 'info';
 
@@ -135,7 +137,7 @@ export const LINT_RULES = [
     id: 'CS014',
     hadolint: 'DL3057',
     name: 'no-healthcheck',
-    severity: 'warning',
+    severity: 'info',
     summary: 'No `HEALTHCHECK` in the final image.',
     help: 'Without a healthcheck the engine reports a hung service as running; add `HEALTHCHECK CMD ...` that requests the service (e.g. with python -c urllib or curl).',
   },
@@ -153,6 +155,217 @@ export const LINT_RULES = [
     summary: '`.dockerignore` does not exclude `.git`, `node_modules`, `__pycache__`, `.venv` or `.env`.',
     help: 'These are large, machine-specific or secret; list each of them in `.dockerignore`.',
   },
+  {
+    id: 'CS017',
+    hadolint: 'DL3000',
+    name: 'relative-workdir',
+    severity: 'warning',
+    summary: '`WORKDIR` with a relative path.',
+    help: 'A relative WORKDIR depends on every WORKDIR before it and on the base image; use an absolute path.',
+  },
+  {
+    id: 'CS018',
+    hadolint: 'DL3003',
+    name: 'cd-in-run',
+    severity: 'warning',
+    summary: '`cd` inside a `RUN`.',
+    help: '`cd` lasts only for its RUN, and later instructions do not see it; use `WORKDIR`.',
+  },
+  {
+    id: 'CS019',
+    hadolint: 'DL3004',
+    name: 'sudo',
+    severity: 'error',
+    summary: '`sudo` inside a `RUN`.',
+    help: 'Builds run as root (or the USER you set); sudo adds tty and environment surprises. Switch with `USER` around the step instead.',
+  },
+  {
+    id: 'CS020',
+    hadolint: 'DL3011',
+    name: 'invalid-port',
+    severity: 'error',
+    summary: '`EXPOSE` of something that is not a port.',
+    help: 'Ports are numbers from 0 to 65535, optionally with /tcp, /udp or /sctp.',
+  },
+  {
+    id: 'CS021',
+    hadolint: 'DL3012',
+    name: 'multiple-healthchecks',
+    severity: 'error',
+    summary: 'More than one `HEALTHCHECK` in a stage.',
+    help: 'Only the last HEALTHCHECK counts; keep one.',
+  },
+  {
+    id: 'CS022',
+    hadolint: 'DL3013',
+    name: 'pip-unpinned',
+    severity: 'warning',
+    summary: '`pip install` of packages without a version.',
+    help: 'Unpinned packages make rebuilds install whatever is current; pin with `name==version` or use a requirements file with pins.',
+  },
+  {
+    id: 'CS023',
+    hadolint: 'DL3014',
+    name: 'apt-get-no-yes',
+    severity: 'warning',
+    summary: '`apt-get install` without `-y`.',
+    help: 'Without -y apt-get waits for a confirmation that never comes, and the build fails.',
+  },
+  {
+    id: 'CS024',
+    hadolint: 'DL3018',
+    name: 'apk-unpinned',
+    severity: 'warning',
+    summary: '`apk add` without pinned versions.',
+    help: 'Unpinned packages make rebuilds install whatever is current; pin with `package=version`.',
+  },
+  {
+    id: 'CS025',
+    hadolint: 'DL3019',
+    name: 'apk-no-cache',
+    severity: 'info',
+    summary: '`apk add` without `--no-cache`.',
+    help: 'Without --no-cache the package index stays in the layer; add `--no-cache` (or a BuildKit cache mount on /var/cache/apk).',
+  },
+  {
+    id: 'CS026',
+    hadolint: 'DL3022',
+    name: 'copy-from-unknown-stage',
+    severity: 'warning',
+    summary: '`COPY --from` names no stage defined before it.',
+    help: 'A bare name that is not an earlier stage is pulled as an image; name an earlier stage (`FROM ... AS name`).',
+  },
+  {
+    id: 'CS027',
+    hadolint: 'DL3023',
+    name: 'copy-from-own-stage',
+    severity: 'error',
+    summary: '`COPY --from` names its own stage.',
+    help: 'A stage cannot copy from itself; copy from an earlier stage.',
+  },
+  {
+    id: 'CS028',
+    hadolint: 'DL3024',
+    name: 'duplicate-stage-name',
+    severity: 'error',
+    summary: 'Two stages with the same name.',
+    help: '`--target` and `COPY --from` become ambiguous; give each stage its own name.',
+  },
+  {
+    id: 'CS029',
+    hadolint: 'DL3030',
+    name: 'yum-no-yes',
+    severity: 'warning',
+    summary: '`yum install` without `-y`.',
+    help: 'Without -y yum waits for a confirmation that never comes, and the build fails.',
+  },
+  {
+    id: 'CS030',
+    hadolint: 'DL3032',
+    name: 'yum-clean',
+    severity: 'warning',
+    summary: '`yum install` without `yum clean all`.',
+    help: 'yum leaves its cache in the layer; end the RUN with `&& yum clean all`.',
+  },
+  {
+    id: 'CS031',
+    hadolint: 'DL3033',
+    name: 'yum-unpinned',
+    severity: 'warning',
+    summary: '`yum install` without pinned versions.',
+    help: 'Pin with `package-version`.',
+  },
+  {
+    id: 'CS032',
+    hadolint: 'DL3038',
+    name: 'dnf-no-yes',
+    severity: 'warning',
+    summary: '`dnf install` without `-y`.',
+    help: 'Without -y dnf waits for a confirmation that never comes, and the build fails.',
+  },
+  {
+    id: 'CS033',
+    hadolint: 'DL3040',
+    name: 'dnf-clean',
+    severity: 'warning',
+    summary: '`dnf install` without `dnf clean all`.',
+    help: 'dnf leaves its cache in the layer; end the RUN with `&& dnf clean all`.',
+  },
+  {
+    id: 'CS034',
+    hadolint: 'DL3041',
+    name: 'dnf-unpinned',
+    severity: 'warning',
+    summary: '`dnf install` without pinned versions.',
+    help: 'Pin with `package-version`.',
+  },
+  {
+    id: 'CS035',
+    hadolint: 'DL3046',
+    name: 'useradd-high-uid',
+    severity: 'warning',
+    summary: '`useradd` with a long UID and without `-l`.',
+    help: 'useradd writes /var/log/faillog and lastlog sized by the UID (gigabytes for a long one); add `-l`.',
+  },
+  {
+    id: 'CS036',
+    hadolint: 'DL4000',
+    name: 'maintainer',
+    severity: 'error',
+    summary: '`MAINTAINER` is deprecated.',
+    help: 'Use `LABEL org.opencontainers.image.authors=...`.',
+  },
+  {
+    id: 'CS037',
+    hadolint: 'DL4003',
+    name: 'multiple-cmd',
+    severity: 'warning',
+    summary: 'More than one `CMD` in a stage.',
+    help: 'Only the last CMD counts; keep one.',
+  },
+  {
+    id: 'CS038',
+    hadolint: 'DL4004',
+    name: 'multiple-entrypoint',
+    severity: 'error',
+    summary: 'More than one `ENTRYPOINT` in a stage.',
+    help: 'Only the last ENTRYPOINT counts; keep one.',
+  },
+  {
+    id: 'CS039',
+    name: 'buildkit-syntax-on-classic',
+    severity: 'error',
+    summary: 'BuildKit-only syntax (`RUN --mount`, `--network`, `COPY --chmod`/`--link`...) under the classic builder.',
+    help: 'The classic builder fails on these flags; build with BuildKit (`--builder buildkit` or `auto` on a Docker engine) or drop them.',
+  },
+  {
+    id: 'CS040',
+    name: 'heredoc',
+    severity: 'error',
+    summary: 'A heredoc (`RUN <<EOF`).',
+    help: "Heredocs need the Dockerfile 1.4 frontend; this engine's built-in BuildKit frontend and the classic builder read the lines after it as instructions. Use `&&` with line continuations or COPY a script.",
+  },
+  {
+    id: 'CS041',
+    name: 'credentials-in-value',
+    severity: 'error',
+    summary: 'A URL with a password (`postgres://user:pass@...`) in `ENV`, `ARG`, `LABEL`, `ADD` or `RUN`.',
+    help: 'Such values are stored in the image config or history for anyone who pulls it; pass them at run time, or as a build secret (`RUN --mount=type=secret`).',
+  },
+  {
+    id: 'CS042',
+    name: 'test-stage-unreachable',
+    severity: 'warning',
+    summary: 'A stage named like a test stage that the target does not use.',
+    help: 'BuildKit builds only the stages the target needs, so its tests silently stop running; make a later stage copy from it.',
+  },
+  {
+    id: 'CS043',
+    name: 'cache-mount',
+    severity: 'info',
+    summary: 'A pip, npm or apt install without a BuildKit cache mount.',
+    help: '`RUN --mount=type=cache,target=/root/.cache/pip` (or /root/.npm, /var/cache/apt) keeps downloads across rebuilds and out of the image; the classic builder cannot use it.',
+  },
 ] as const satisfies readonly LintRule[];
 
 export type LintRuleId = (typeof LINT_RULES)[number]['id'];
@@ -163,9 +376,16 @@ export function lintRule(id: string): LintRule | undefined {
   return RULES_BY_ID.get(id);
 }
 
+/** The builder that will run the Dockerfile: `auto` is BuildKit on a Docker engine. */
+export type LintBuilder = 'auto' | 'buildkit' | 'classic';
+
 /** What the rules see: the analysis, the text lines, and facts about the build context. */
 export interface LintInput {
   analysis: DockerfileAnalysis;
+  /** Which builder runs it (default `auto`): some rules only apply to one of them. */
+  builder?: LintBuilder;
+  /** The stage built (`--target`); default the final stage. */
+  target?: string;
   /** The port the smoke test requests; checked against EXPOSE when given. */
   smokePort?: number;
   /** `.dockerignore` content; `null` when the context has none; undefined when not checked. */
@@ -174,7 +394,7 @@ export interface LintInput {
   dockerignorePath?: string;
 }
 
-type Emit = (id: LintRuleId, line: number, message: string, fix: string, file?: string) => void;
+export type Emit = (id: LintRuleId, line: number, message: string, fix: string, file?: string) => void;
 
 export const REQUIRED_DOCKERIGNORE_ENTRIES = ['.git', 'node_modules', '__pycache__', '.venv', '.env'] as const;
 
@@ -190,11 +410,13 @@ export function runLintRules(input: LintInput): LintFinding[] {
   };
   const { analysis } = input;
   const shipped = shippedStages(analysis);
+  const builder = input.builder ?? 'auto';
 
   for (const stage of analysis.stages) {
     checkBaseImage(stage, analysis, emit);
-    checkStageInstructions(stage, shipped.has(stage.index), emit);
+    checkStageInstructions(stage, shipped.has(stage.index), builder, emit);
   }
+  checkStructure(analysis, builder, input.target, emit);
   checkFinalStage(input, emit);
   checkDockerignore(input, emit);
   return findings.sort((a, b) => (a.file ?? '').localeCompare(b.file ?? '') || a.line - b.line || a.id.localeCompare(b.id));
@@ -239,10 +461,19 @@ interface RunContext {
   pipefailShell: boolean;
   pipNoCacheEnv: boolean;
   copiedContextAt: number | undefined;
+  /** A dependency install ran before `COPY .` in this stage (so a later project install is the right order). */
+  dependenciesInstalled: boolean;
+  builder: LintBuilder;
 }
 
-function checkStageInstructions(stage: DockerfileStage, shipped: boolean, emit: Emit): void {
-  const context: RunContext = { pipefailShell: false, pipNoCacheEnv: false, copiedContextAt: undefined };
+function checkStageInstructions(stage: DockerfileStage, shipped: boolean, builder: LintBuilder, emit: Emit): void {
+  const context: RunContext = {
+    pipefailShell: false,
+    pipNoCacheEnv: false,
+    copiedContextAt: undefined,
+    dependenciesInstalled: false,
+    builder,
+  };
   for (const instruction of stage.instructions) {
     switch (instruction.keyword) {
       case 'SHELL':
@@ -253,7 +484,7 @@ function checkStageInstructions(stage: DockerfileStage, shipped: boolean, emit: 
         if (instruction.keyword === 'ENV' && /\bPIP_NO_CACHE_DIR\b\s*[= ]\s*["']?(1|true|yes|on)/i.test(instruction.args)) {
           context.pipNoCacheEnv = true;
         }
-        checkSecretNames(instruction, emit);
+        checkSecretNames(instruction, context.builder, emit);
         break;
       case 'COPY':
       case 'ADD':
@@ -306,20 +537,27 @@ function checkAdd(instruction: DockerfileInstruction, emit: Emit): void {
   }
 }
 
-const SECRET_WORDS = new Set(['PASSWORD', 'PASSWD', 'TOKEN', 'SECRET', 'KEY', 'APIKEY', 'CREDENTIALS']);
-/** Names that point at a secret rather than hold one (the recommended pattern). */
-const REFERENCE_SUFFIXES = new Set(['FILE', 'PATH', 'DIR', 'NAME', 'URL']);
+const SECRET_WORDS = new Set(['PASSWORD', 'PASSWD', 'PASSPHRASE', 'TOKEN', 'SECRET', 'KEY', 'APIKEY', 'CREDENTIALS']);
+/** Names that point at a secret or describe one rather than hold it (`*_FILE`, `*_PREFIX`...). */
+const REFERENCE_SUFFIXES = new Set(['FILE', 'PATH', 'DIR', 'NAME', 'URL', 'PREFIX', 'SUFFIX', 'HEADER', 'TTL', 'EXPIRY']);
+/** Keys that are public by design: signing-key fingerprints (`GPG_KEY` in the official python image), public keys. */
+const PUBLIC_KEY_WORDS = new Set(['GPG', 'PGP', 'PUBLIC', 'PUBKEY', 'PUBLISHABLE']);
+const PRIVATE_WORDS = new Set(['PRIVATE', 'SECRET', 'PASSWORD', 'PASSPHRASE', 'TOKEN']);
 
-/** True for `DB_PASSWORD`, `GITHUB_TOKEN`, `aws_secret_access_key`; false for `PASSWORD_FILE`, `MONKEY`. */
+/**
+ * True for `DB_PASSWORD`, `GITHUB_TOKEN`, `aws_secret_access_key`, `AWS_ACCESS_KEY_ID`; false for `PASSWORD_FILE`,
+ * `CACHE_KEY_PREFIX`, `GPG_KEY`, `MONKEY`.
+ */
 export function isSecretName(name: string): boolean {
   const upper = name.toUpperCase();
   const parts = upper.split(/[_\-.]+/).filter(Boolean);
   const last = parts.at(-1);
   if (last === undefined || REFERENCE_SUFFIXES.has(last)) return false;
+  if (parts.some((part) => PUBLIC_KEY_WORDS.has(part)) && !parts.some((part) => PRIVATE_WORDS.has(part))) return false;
   return parts.some((part) => SECRET_WORDS.has(part)) || /(PASSWORD|TOKEN|SECRET|APIKEY)$/.test(upper);
 }
 
-function checkSecretNames(instruction: DockerfileInstruction, emit: Emit): void {
+function checkSecretNames(instruction: DockerfileInstruction, builder: LintBuilder, emit: Emit): void {
   const names = propertyNames(instruction);
   for (const name of names) {
     if (!isSecretName(name)) continue;
@@ -328,7 +566,9 @@ function checkSecretNames(instruction: DockerfileInstruction, emit: Emit): void 
       'CS012',
       instruction.line,
       `${instruction.keyword} ${name} looks like a secret, and its value is stored in ${where} for anyone who pulls the image.`,
-      'Pass the secret at run time (environment or a mounted file) instead of baking it into the image.',
+      instruction.keyword === 'ARG' && builder !== 'classic'
+        ? `Pass it as a build secret instead (ship build --secret id=${name.toLowerCase()},env=${name}) and read it in the step with RUN --mount=type=secret,id=${name.toLowerCase()}.`
+        : 'Pass the secret at run time (environment or a mounted file) instead of baking it into the image.',
     );
   }
 }
@@ -357,7 +597,11 @@ function checkRun(instruction: DockerfileInstruction, context: RunContext, shipp
   const line = instruction.line;
 
   const install = commands.find(isDependencyInstall);
-  if (install && context.copiedContextAt !== undefined) {
+  // `pip install --no-deps .` after the dependencies installs only the project: the order docker init uses.
+  const projectOnly =
+    install !== undefined && isProjectInstall(install) && (context.dependenciesInstalled || install.words.includes('--no-deps'));
+  if (install && context.copiedContextAt === undefined) context.dependenciesInstalled = true;
+  if (install && !projectOnly && context.copiedContextAt !== undefined) {
     emit(
       'CS007',
       line,
@@ -366,7 +610,7 @@ function checkRun(instruction: DockerfileInstruction, context: RunContext, shipp
     );
   }
 
-  if (shipped && !context.pipNoCacheEnv && instruction.flags.mount === undefined) {
+  if (shipped && !context.pipNoCacheEnv && !instruction.mounts.some((m) => /(^|,)type=cache(,|$)/.test(m))) {
     for (const command of commands) {
       const args = pipInstallArgs(command);
       if (args && !command.words.includes('--no-cache-dir')) {
@@ -374,7 +618,9 @@ function checkRun(instruction: DockerfileInstruction, context: RunContext, shipp
           'CS003',
           line,
           "'pip install' without --no-cache-dir leaves pip's download cache in the image.",
-          'Add --no-cache-dir to pip install (or ENV PIP_NO_CACHE_DIR=1).',
+          context.builder === 'classic'
+            ? 'Add --no-cache-dir to pip install (or ENV PIP_NO_CACHE_DIR=1).'
+            : 'Add --no-cache-dir to pip install (or ENV PIP_NO_CACHE_DIR=1); with BuildKit, RUN --mount=type=cache,target=/root/.cache/pip keeps the cache for rebuilds and out of the image.',
         );
         break;
       }
@@ -405,7 +651,8 @@ function checkRun(instruction: DockerfileInstruction, context: RunContext, shipp
   }
 
   const updates = commands.some((c) => /^apt(-get)?$/.test(c.words[0] ?? '') && c.words.includes('update'));
-  if (shipped && updates && !/\brm\s+(-\w+\s+)*\/var\/lib\/apt\/lists/.test(instruction.args)) {
+  const listsMounted = instruction.mounts.some((m) => /(^|,)type=cache(,|$)/.test(m) && /target=\/var\/lib\/apt/.test(m));
+  if (shipped && updates && !listsMounted && !/\brm\s+(-\w+\s+)*\/var\/lib\/apt\/lists/.test(instruction.args)) {
     emit(
       'CS006',
       line,
@@ -423,6 +670,17 @@ function checkRun(instruction: DockerfileInstruction, context: RunContext, shipp
       'Add SHELL ["/bin/bash", "-o", "pipefail", "-c"] before it, or start the RUN with set -o pipefail &&.',
     );
   }
+
+  checkRunCommands(instruction, commands, context.builder, emit);
+}
+
+/** `pip install [--no-deps] .` (or `-e .`, `/app`): installs the project itself, not its dependency list. */
+function isProjectInstall(command: ShellCommand): boolean {
+  const args = pipInstallArgs(command);
+  if (!args) return false;
+  const targets = args.filter((word, i) => !word.startsWith('-') || args[i - 1] === '-e');
+  const locals = targets.filter((word) => word !== '-e');
+  return locals.length > 0 && !args.includes('-r') && locals.every((word) => /^(\.|\.\/|\/)/.test(word));
 }
 
 function checkFinalStage(input: LintInput, emit: Emit): void {
@@ -431,7 +689,7 @@ function checkFinalStage(input: LintInput, emit: Emit): void {
   if (!final) return;
   const user = analysis.finalUser;
   const userName = user?.split(':')[0];
-  if (userName === undefined) {
+  if (userName === undefined && !setsNonRootUser(analysis)) {
     emit(
       'CS008',
       final.line,
@@ -461,6 +719,18 @@ function checkFinalStage(input: LintInput, emit: Emit): void {
       'Add a HEALTHCHECK that requests the service, e.g. HEALTHCHECK CMD ["python", "-c", "import urllib.request; urllib.request.urlopen(\'http://127.0.0.1:5000/\')"].',
     );
   }
+}
+
+/** Bases documented to run as a non-root user (distroless `:nonroot` tags, Chainguard images). */
+function setsNonRootUser(analysis: DockerfileAnalysis): boolean {
+  let stage = analysis.finalStage;
+  const seen = new Set<number>();
+  while (stage?.baseStage !== undefined && !seen.has(stage.index)) {
+    seen.add(stage.index);
+    stage = analysis.stages[stage.baseStage];
+  }
+  const image = stage?.baseImage.toLowerCase() ?? '';
+  return /[:-]nonroot\b|\/nonroot[:@]/.test(image) || image.startsWith('cgr.dev/chainguard/');
 }
 
 function checkDockerignore(input: LintInput, emit: Emit): void {

@@ -8,6 +8,8 @@ export interface ShellCommand {
   words: string[];
   /** The operator that joins this command to the next one: `&&`, `||`, `;`, `|`, or undefined at the end. */
   next: string | undefined;
+  /** Set when the command ran under `sudo` (stripped from `words`). */
+  sudo?: true;
 }
 
 export function parseShellCommands(script: string): ShellCommand[] {
@@ -25,8 +27,10 @@ export function parseShellCommands(script: string): ShellCommand[] {
   const endCommand = (operator: string | undefined): void => {
     endWord();
     const cleaned = stripPrefixes(words);
-    if (cleaned.length > 0) commands.push({ words: cleaned, next: operator });
-    else if (operator && commands.length > 0) {
+    if (cleaned.length > 0) {
+      const sudo = words.slice(0, words.length - cleaned.length).includes('sudo');
+      commands.push(sudo ? { words: cleaned, next: operator, sudo } : { words: cleaned, next: operator });
+    } else if (operator && commands.length > 0) {
       const last = commands[commands.length - 1];
       if (last && last.next === undefined) last.next = operator;
     }
