@@ -41,7 +41,8 @@ function addSmokeOptions(command: Command): Command {
     .option('--path <path>', 'the URL path to request (default: /)')
     .option('--expect-status <code>', 'the HTTP status that passes (default: 200)', parseStatus)
     .option('--expect-body <text>', 'text the response body must contain')
-    .option('--timeout <duration>', 'how long to wait for the app, e.g. 30s (default: 30s)', parseTimeout);
+    .option('--timeout <duration>', 'how long to wait for the app, e.g. 30s (default: 30s)', parseTimeout)
+    .option('-e, --env <key=value>', 'an environment variable for the container under test (repeatable)', collectKeyValue);
 }
 
 /**
@@ -128,8 +129,7 @@ export function createProgram(
       .command('smoke')
       .summary('smoke-test an image over HTTP')
       .description('Start the image, wait until it answers over HTTP, judge the answer, and remove the container.')
-      .argument('<image>', 'the image to test')
-      .option('-e, --env <key=value>', 'an environment variable for the container (repeatable)', collectKeyValue),
+      .argument('<image>', 'the image to test'),
   )
     .addHelpText('after', examples('ship smoke localhost:5001/examples/flask-app:1.1 --path / --expect-status 200 --timeout 30s'))
     .action(action(() => import('./commands/smoke.js')));
@@ -166,7 +166,9 @@ export function createProgram(
             collect,
           )
           .option('--no-smoke', 'skip the smoke test')
-          .option('--no-push', 'build, test and tag, but do not push'),
+          .option('--no-push', 'build, test and tag, but do not push')
+          .option('--report', 'also print the build report (biggest layers, bytes hidden by later layers); costs a few seconds')
+          .option('--no-report', 'no build report (the default for release; ship build prints one)'),
       ),
     ),
   )

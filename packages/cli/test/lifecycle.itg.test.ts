@@ -50,7 +50,8 @@ afterAll(async () => {
   for (const image of builtImages) await removeImage(image, { force: true }).catch(() => {});
   for (const dir of tempDirs) await rm(dir, { recursive: true, force: true });
   const leftovers = (await listShipContainers()).filter((c) =>
-    builtImages.some((image) => c.image.startsWith(image.split(':')[0] ?? '')),
+    // The repository of each image (the last colon is the tag's; a registry's port has one too).
+    builtImages.some((image) => c.image.startsWith(image.slice(0, image.lastIndexOf(':')))),
   );
   expect(leftovers).toEqual([]);
 });
@@ -104,6 +105,45 @@ describe('ship release', () => {
       /^✖ smoke test failed after [\d.]+m?s: GET \/ answered 500[^\n]*\n {2}url: http:\/\/127\.0\.0\.1:\d+\/ → HTTP 500\n {2}last log lines:\n/,
     );
     expect(smoke.stdout).toMatch(/"GET \/ HTTP\/1\.1" 500/);
+  });
+
+  test('release takes the smoke flags (--env reaches the container under test) and the build flags (--report)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'i18-env-app-'));
+    tempDirs.push(dir);
+    await cp(exampleAppDir, dir, { recursive: true });
+    const app = [
+      'import os',
+      'from flask import Flask',
+      'app = Flask(__name__)',
+      '',
+      '@app.get("/")',
+      'def index():',
+      '    return os.environ.get("I18_GREETING", "unset")',
+      '',
+      '@app.get("/healthz")',
+      'def healthz():',
+      '    return {"status": "ok"}',
+      '',
+    ].join('\n');
+    await writeFile(join(dir, 'app.py'), app);
+    await writeFile(
+      join(dir, 'tests', 'test_app.py'),
+      'import unittest\n\nclass Nothing(unittest.TestCase):\n    def test_nothing(self):\n        pass\n',
+    );
+    const image = `${registry}/${uniqueName('i18-cli-env')}/flask-app`;
+    builtImages.push(`${image}:1.0.0`);
+    const common = ['release', dir, '--image', image, '--tag', 'v1.0.0', '--no-push', '--expect-body', 'hello-from-env'];
+    const withEnv = await ship([...common, '--env', 'I18_GREETING=hello-from-env', '--report', '--json'], { cwd: repoRoot });
+    expect(withEnv.stderr).not.toMatch(/✖/);
+    expect(withEnv.code).toBe(0);
+    const result = JSON.parse(withEnv.stdout);
+    expect(result.smoke.status).toBe('passed');
+    expect(result.report.layers).toBeGreaterThan(0);
+
+    const without = await ship([...common, '--no-report', '--json'], { cwd: repoRoot });
+    expect(without.code).toBe(1);
+    expect(JSON.parse(without.stdout)).not.toHaveProperty('report');
+    expect(errorLines(without.stderr)[0]).toMatch(/^✖ The smoke test of .* failed \(.*hello-from-env/);
   });
 
   test('--registry adds a registry: the image goes to its own repository and to the other registry', async () => {

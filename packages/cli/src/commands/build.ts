@@ -46,7 +46,7 @@ export async function run(ctx: CliContext, [context = '.']: string[], flags: Fla
 }
 
 /** The biggest layers with the instruction that made each, and the bytes later layers hide. */
-function reportText(report: BuildReport, ctx: CliContext): string {
+export function reportText(report: BuildReport, ctx: CliContext): string {
   const biggest = renderTable(
     {
       head: ['LAYER SIZE', 'INSTRUCTION'],

@@ -1,10 +1,11 @@
-import { ReleaseError, type ReleaseResult, readGitContext, release } from '@container-ship/sdk';
+import { buildReport, ReleaseError, type ReleaseResult, readGitContext, release } from '@container-ship/sdk';
 import type { CliContext, CommandResult } from '../context.js';
 import { type BuildFlags, buildInputs, configDirs, configFor, defined, imagesFrom, type TagFlags, tagInputs } from '../inputs.js';
 import { errorJson } from '../output/errors.js';
 import { formatBytes, formatDuration, shortId } from '../output/format.js';
 import type { Style } from '../output/style.js';
 import { renderTable } from '../output/table.js';
+import { reportText } from './build.js';
 import { smokeVerdict } from './smoke.js';
 
 interface Flags extends BuildFlags, TagFlags {
@@ -17,6 +18,9 @@ interface Flags extends BuildFlags, TagFlags {
   expectStatus?: number;
   expectBody?: string;
   timeout?: number;
+  env?: Record<string, string>;
+  /** `--report` prints the build report; off unless given. */
+  report?: boolean;
 }
 
 /** `--registry ghcr.io` (a host) or `--registry ghcr.io/team/app` (an image name). */
@@ -40,6 +44,7 @@ export async function run(ctx: CliContext, [context = '.']: string[], flags: Fla
           ...defined('expectStatus', flags.expectStatus),
           ...defined('expectBody', flags.expectBody),
           ...defined('timeoutMs', flags.timeout),
+          ...(flags.env ? { env: { ...configSmoke?.env, ...flags.env } } : {}),
         };
   const registries = [...(config.registries ?? []), ...(flags.registry ?? []).map(registryTarget)];
   let result: ReleaseResult;
@@ -69,10 +74,11 @@ export async function run(ctx: CliContext, [context = '.']: string[], flags: Fla
     failure = error;
     result = error.result;
   }
+  const report = flags.report === true && result.imageId ? await buildReport(result.imageId, ctx.engine) : undefined;
   return {
     exitCode: failure ? 1 : 0,
-    data: { ...releaseJson(result), ...(failure ? errorJson(failure) : {}) },
-    text: releaseSummary(result, ctx.out),
+    data: { ...releaseJson(result), ...(report ? { report } : {}), ...(failure ? errorJson(failure) : {}) },
+    text: [releaseSummary(result, ctx.out), ...(report ? [reportText(report, ctx)] : [])].join('\n'),
     quietText: result.digest ?? result.imageId,
     ...(failure ? { failure } : {}),
   };
