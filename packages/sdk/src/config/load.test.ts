@@ -126,14 +126,16 @@ describe('loadShipConfig', () => {
 describe('configDefaults', () => {
   const loaded = (text: string) => parseShipConfig(text, file);
 
-  test('resolves the context against the file and reads credentials from the environment', () => {
+  test('resolves the context and the dockerfile against the file and reads credentials from the environment', () => {
     const defaults = configDefaults(
-      loaded('image: app\ncontext: ./src\nregistries:\n  - registry: r.example\n    username: u\n    passwordEnv: R_PASS\n'),
+      loaded('image: app\ncontext: ./src\ndockerfile: docker/Dockerfile.prod\nregistries:\n  - registry: r.example\n    username: u\n    passwordEnv: R_PASS\n'),
       { env: { R_PASS: 's3cret' } },
     );
     expect(defaults).toEqual({
       image: ['app'],
       context: '/repo/app/src',
+      // Relative to the file like every path in it, not to the context: /repo/app/docker/..., not /repo/app/src/docker/...
+      dockerfile: '/repo/app/docker/Dockerfile.prod',
       registries: [{ registry: 'r.example', auth: { username: 'u', password: 's3cret' } }],
     });
   });

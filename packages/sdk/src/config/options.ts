@@ -59,7 +59,8 @@ export function configDefaults(
   const out: ConfigReleaseDefaults = {};
   if (config.image !== undefined) out.image = typeof config.image === 'string' ? [config.image] : config.image;
   if (config.context !== undefined) out.context = resolveFrom(dir, config.context);
-  if (config.dockerfile !== undefined) out.dockerfile = config.dockerfile;
+  // Every path in the file is relative to the file (not `dockerfile:` to the context), so moving the context moves nothing else.
+  if (config.dockerfile !== undefined) out.dockerfile = resolveFrom(dir, config.dockerfile);
   if (config.target !== undefined) out.target = config.target;
   if (config.platform !== undefined) out.platform = config.platform;
   if (config.buildArgs !== undefined) out.buildArgs = config.buildArgs;
