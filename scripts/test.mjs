@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: every check the project has, unit and real-engine, from a fresh clone.
 //
-//   install (if needed) -> build -> test bed up -> biome check -> typecheck -> unit tests
+//   install (if needed) -> build -> test bed up -> biome check -> typecheck -> API report ->
+//   packed types + publint -> unit tests
 //   -> real-engine tests (one package at a time) -> no io.container-ship.managed container left
 //
 // Every phase runs even after one fails, so one run shows everything that is wrong; the exit
@@ -96,6 +97,20 @@ const testbedUp = await phase('test bed', async () => exitedNonZero(await run('n
 
 await phase('lint', async () => exitedNonZero(await run(join(binDir, 'biome'), ['check', '.'])));
 await phase('typecheck', async () => exitedNonZero(await run(turbo, ['run', 'typecheck', '--continue'])));
+await phase('api report', async () =>
+  built ? exitedNonZero(await run('node', ['scripts/api-report.mjs', '--check'])) : 'not run: the build failed above',
+);
+// What users of the published packages get: the packed SDK's types in a strict project, and publint.
+await phase('packed types', async () =>
+  built ? exitedNonZero(await run('node', ['scripts/check-packed-types.mjs'])) : 'not run: the build failed above',
+);
+await phase('publint', async () => {
+  const failed = [];
+  for (const dir of packageDirs()) {
+    if ((await run(join(binDir, 'publint'), ['--strict', dir])) !== 0) failed.push(dir);
+  }
+  return failed.length ? `publint --strict failed for ${failed.join(', ')}` : undefined;
+});
 
 clearReports();
 for (const dir of packageDirs()) mkdirSync(join(dir, REPORT_DIR), { recursive: true });

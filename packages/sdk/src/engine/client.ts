@@ -9,7 +9,16 @@ import { isSshFailure, openSshEngine, type SshEngine } from './ssh.js';
  * The Docker Engine API seam. Only files under `engine/` import dockerode; everything
  * else in the SDK talks to the engine through the functions exported from here.
  */
+/** @internal dockerode's client; its type never reaches the published declarations. */
 export type DockerClient = Docker;
+
+/**
+ * An engine client to share between calls: a `dockerode` instance (structurally, anything with
+ * dockerode's `modem`). Declared here so the SDK's published types do not depend on dockerode's.
+ */
+export interface EngineClient {
+  readonly modem: object;
+}
 
 export interface EngineOptions {
   /** Defaults to the connection discovery finds (DOCKER_HOST, DOCKER_CONTEXT, the current docker context, known sockets). */
@@ -17,9 +26,10 @@ export interface EngineOptions {
   /** How `connection` was found, for messages that say what was tried. */
   discovery?: EngineDiscovery;
   /** An existing client, e.g. one shared by a long-running script. */
-  docker?: DockerClient;
+  docker?: EngineClient;
 }
 
+/** @internal */
 export function createDockerClient(
   connection: EngineConnection = discoverEngine(systemDiscoveryInput()).connection,
 ): DockerClient {
@@ -82,9 +92,9 @@ function sshEngine(connection: Extract<EngineConnection, { kind: 'ssh' }>): SshE
   return perConnection(sshEngines, connection, () => openSshEngine(connection));
 }
 
-/** The client for a call's options: the given one, else one per connection (discovered from the environment by default). */
+/** @internal The client for a call's options: the given one, else one per connection (discovered from the environment by default). */
 export function dockerFor(options: EngineOptions = {}): DockerClient {
-  if (options.docker) return options.docker;
+  if (options.docker) return options.docker as DockerClient;
   const { connection } = engineFor(options);
   return perConnection(clients, connection, () => createDockerClient(connection));
 }
