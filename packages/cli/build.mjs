@@ -60,10 +60,13 @@ const sdkImportsPerFile = {
   },
 };
 
-await rm(here('./dist'), { recursive: true, force: true });
+// A test that runs several real `ship` processes builds its own copy (under node_modules/.cache,
+// where the externals still resolve), so it never races another test rebuilding dist/.
+const outdir = process.env.SHIP_CLI_OUTDIR ?? here('./dist');
+await rm(outdir, { recursive: true, force: true });
 const result = await esbuild.build({
   entryPoints: { ship: here('./src/bin.ts') },
-  outdir: here('./dist'),
+  outdir,
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -89,4 +92,4 @@ const result = await esbuild.build({
     js: "import { createRequire as __shipCreateRequire } from 'node:module';\nconst require = __shipCreateRequire(import.meta.url);",
   },
 });
-await writeFile(here('./dist/meta.json'), JSON.stringify(result.metafile));
+await writeFile(`${outdir}/meta.json`, JSON.stringify(result.metafile));

@@ -149,12 +149,17 @@ async function publishOutputs(result: ReleaseResult, timings: Timings): Promise<
   core.setOutput('image-id', result.imageId);
   core.setOutput('digest', result.digest ?? '');
   core.setOutput('tags', result.tags.join('\n'));
+  core.setOutput('failed-tags', result.failedTags.join('\n'));
   core.setOutput('version', result.version);
   core.setOutput('image-ref', report.imageRef ?? '');
   core.setOutput('size', String(result.size));
   core.setOutput('smoke-status', report.smoke.status);
   core.setOutput('metadata', JSON.stringify(result));
-  core.info(`${report.pushed ? 'Pushed' : 'Built, not pushed'}: ${report.tags.join(', ')}`);
+  if (result.failedTags.length > 0) {
+    core.info(`Published: ${result.tags.join(', ') || 'nothing'}; failed: ${result.failedTags.join(', ')}`);
+  } else {
+    core.info(`${report.pushed ? 'Pushed' : 'Built, not pushed'}: ${report.tags.join(', ')}`);
+  }
   if (report.imageRef) core.info(`Immutable reference: ${report.imageRef}`);
   return report;
 }
@@ -167,7 +172,8 @@ async function toReport(result: ReleaseResult, timings: Timings): Promise<RunRep
     image: result.image,
     version: result.version,
     // A release stopped before the push has published nothing: show what it planned.
-    tags: result.tags.length > 0 ? result.tags : result.plan.tags,
+    tags: result.tags.length > 0 || result.failedTags.length > 0 ? result.tags : result.plan.tags,
+    failedTags: result.failedTags,
     pushed: result.pushed,
     imageId: result.imageId,
     digest,

@@ -7,6 +7,8 @@ export interface RunReport {
   image: string;
   version: string;
   tags: string[];
+  /** Planned tags a failed publish did not write (the registry does not have them). */
+  failedTags?: string[];
   pushed: boolean;
   imageId: string;
   digest: string | undefined;
@@ -61,10 +63,25 @@ export function describeSmoke(smoke: SmokeSummary): string {
   return `${smoke.status === 'passed' ? '✅ passed' : '❌ failed'}${detail ? ` (${detail})` : ''}${reason}`;
 }
 
+function tagList(report: RunReport): string {
+  const tags = report.tags.map((tag) => `\`${tag}\``).join('<br>');
+  // A partial publish lists what the registry has; a release that never pushed, what it planned.
+  if (report.failedTags && report.failedTags.length > 0) return tags || 'none';
+  return tags + (report.pushed ? '' : ' (not pushed)');
+}
+
 /** Rows of the table shared by the summary, the comment and the release notes. */
 export function reportRows(report: RunReport): Array<[string, string]> {
   const rows: Array<[string, string]> = [
-    ['Tags', report.tags.map((tag) => `\`${tag}\``).join('<br>') + (report.pushed ? '' : ' (not pushed)')],
+    ['Tags', tagList(report)],
+    ...(report.failedTags && report.failedTags.length > 0
+      ? [
+          ['Failed tags', `${report.failedTags.map((tag) => `\`${tag}\``).join('<br>')} (not in the registry)`] as [
+            string,
+            string,
+          ],
+        ]
+      : []),
     ['Digest', report.digest ? `\`${report.digest}\`` : 'none (not pushed)'],
   ];
   if (report.imageRef) rows.push(['Image ref', `\`${report.imageRef}\``]);

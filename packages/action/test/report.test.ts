@@ -75,6 +75,19 @@ test('a build that was not pushed says so', () => {
   expect(summary).not.toContain('Image ref');
 });
 
+test('a partial publish lists what the registry has and which tags failed', () => {
+  const summary = renderSummary({
+    ...report,
+    pushed: false,
+    tags: ['localhost:5002/acme/shop:1.2.3'],
+    failedTags: ['localhost:5002/acme/shop:1.2', 'localhost:5002/acme/shop:1'],
+  });
+  expect(summary).toContain('| Tags | `localhost:5002/acme/shop:1.2.3` |');
+  expect(summary).toContain(
+    '| Failed tags | `localhost:5002/acme/shop:1.2`<br>`localhost:5002/acme/shop:1` (not in the registry) |',
+  );
+});
+
 test('the comment starts with the marker of its image', () => {
   expect(renderComment(report).split('\n')[0]).toBe(commentMarker('localhost:5002/acme/shop'));
   expect(commentMarker('a/b')).not.toBe(commentMarker('a/c'));

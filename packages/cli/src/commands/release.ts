@@ -90,6 +90,7 @@ export function releaseJson(result: ReleaseResult) {
     image: result.image,
     version: result.version,
     tags: result.tags,
+    failedTags: result.failedTags,
     digest: result.digest ?? null,
     size: result.size,
     imageId: result.imageId,
@@ -115,6 +116,7 @@ export function releaseSummary(result: ReleaseResult, style: Style): string {
     ['image', result.image],
     ['version', result.version || style.dim('(none)')],
     ['tags', result.tags.length > 0 ? result.tags.join('\n') : style.dim('(none published)')],
+    ...(result.failedTags.length > 0 ? [['failed', style.red(result.failedTags.join('\n'))]] : []),
     ['image id', shortId(result.imageId)],
     ['size', formatBytes(result.size)],
     [
@@ -141,7 +143,7 @@ export function releaseSummary(result: ReleaseResult, style: Style): string {
           head: ['REPOSITORY', 'TAGS', 'RESULT'],
           rows: result.publish.map((p) => [
             p.registry,
-            p.refs.join('\n'),
+            [...p.refs, ...(p.failedRefs ?? []).map((ref) => style.red(`${ref} (failed)`))].join('\n'),
             p.ok ? style.green('ok') : style.red(p.error ?? 'failed'),
           ]),
         },

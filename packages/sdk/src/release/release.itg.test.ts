@@ -179,7 +179,7 @@ describe('release (real engine, real registries)', () => {
     expect(releaseError.message).not.toContain('wrong-password');
     expect(releaseError.message).toMatch(
       new RegExp(
-        `^Publishing to 1 of 2 repositories failed: ${authed.host}/${twoRepo}: .*; ${plain}/${twoRepo} was published; fix it and release again\\.$`,
+        `^Publishing to 1 of 2 repositories failed: ${authed.host}/${twoRepo}: .*; published ${plain}/${twoRepo}:3\\.1\\.0, .*; ${authed.host}/${twoRepo}:3\\.1\\.0, .* failed; fix it and release again\\.$`,
       ),
     );
     const [good, bad] = releaseError.result.publish;
@@ -188,6 +188,9 @@ describe('release (real engine, real registries)', () => {
     expect(bad).toMatchObject({ ok: false, repository: `${authed.host}/${twoRepo}`, refs: [], code: 'REGISTRY_UNAUTHORIZED' });
     expect(releaseError.result.pushed).toBe(false);
     expect(releaseError.result.tags).toEqual(good?.refs);
+    expect(releaseError.result.failedTags).toEqual(
+      ['3.1.0', '3.1', '3', 'latest'].map((tag) => `${authed.host}/${twoRepo}:${tag}`),
+    );
     expect(await registryTags(plain, twoRepo)).toEqual({ status: 200, tags: ['3', '3.1', '3.1.0', 'latest'], errors: [] });
     expect(await registryTags(authed.host, twoRepo, authed)).toMatchObject({ status: 404, errors: ['NAME_UNKNOWN'] });
   });

@@ -2,15 +2,13 @@ import { type BuildResult, buildImage } from '../build/build-image.js';
 import { LABELS, newRunId } from '../cleanup/labels.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { EngineOptions } from '../engine/client.js';
-import { isShipError, ShipError, throwIfAborted } from '../errors.js';
+import { ShipError, throwIfAborted } from '../errors.js';
 import { inPhase, type ProgressListener } from '../progress.js';
-import { pushImage } from '../push/push-image.js';
-import { planTagsInRepository } from '../registry/guarded-plan.js';
-import { promote } from '../registry/promote.js';
 import { type SmokeOptions, type SmokeResult, smokeTest } from '../smoke/smoke-test.js';
 import type { GitContext } from '../tags/git-types.js';
 import { type PlanTagsOptions, planTags, type TagPlan } from '../tags/plan.js';
 import { versionFromGitRef } from '../tags/version.js';
+import { publishTo } from './publish.js';
 import { type PublishEntry, summarizePublish } from './publish-summary.js';
 import { type PublishTarget, type ReleaseRegistry, releaseTargets } from './targets.js';
 
@@ -65,8 +63,10 @@ export interface ReleaseResult {
   image: string;
   /** The plan's main tag (`1.2.3`). */
   version: string;
-  /** Every reference published (or planned, with `push: false`), over all repositories. */
+  /** Every reference the registries now hold for this digest (or planned, with `push: false`), over all repositories. */
   tags: string[];
+  /** Planned references that were not published because a write failed (or never ran after one); empty on success. */
+  failedTags: string[];
   imageId: string;
   /** The manifest digest in the registries (the same everywhere). */
   digest?: string;
@@ -110,6 +110,7 @@ function mergePlans(plans: TagPlan[], fallback: TagPlan): TagPlan {
   return {
     version: plans[0]?.version ?? fallback.version,
     tags: plans.flatMap((plan) => plan.tags),
+    floating: plans.flatMap((plan) => plan.floating),
     labels: fallback.labels,
     skipped: plans.flatMap((plan) => plan.skipped),
   };
@@ -118,9 +119,10 @@ function mergePlans(plans: TagPlan[], fallback: TagPlan): TagPlan {
 /**
  * Build → smoke test → tag plan → push, as one call. Nothing is pushed unless the smoke test
  * passed. Each repository's plan takes its existing tags into account (floating tags never
- * move backwards); its first tag goes by engine push, the others by registry-side promotion
- * (one manifest PUT each). Resolves only when everything was published; otherwise rejects
- * with a ReleaseError carrying the partial result (per-repository outcomes included).
+ * move backwards); its exact version tag goes first by engine push, the others by registry-side
+ * promotion (one manifest PUT each), floating tags last (see `publishTo`). Resolves only when
+ * everything was published; otherwise rejects with a ReleaseError whose result lists exactly
+ * what was published and what failed (per repository too).
  */
 export async function release(o: ReleaseOptions): Promise<ReleaseResult> {
   const clock = o.clock ?? systemClock;
@@ -156,7 +158,11 @@ async function runRelease(o: ReleaseOptions, targets: PublishTarget[], clock: Cl
     ...(o.floating !== undefined ? { floating: o.floating } : {}),
     now,
   };
-  const localPlan = planTags({ ...planOptions, images: targets.map((t) => t.repository) });
+  const planFor = (images: string[], existingTags: string[]) => planTags({ ...planOptions, images, existingTags });
+  const localPlan = planFor(
+    targets.map((t) => t.repository),
+    [],
+  );
   if (localPlan.tags.length === 0) {
     throw new ShipError(
       'INVALID_INPUT',
@@ -195,6 +201,7 @@ async function runRelease(o: ReleaseOptions, targets: PublishTarget[], clock: Cl
     image: targets[0]?.repository ?? '',
     version: localPlan.version,
     tags: [],
+    failedTags: [],
     imageId: build.imageId,
     size: build.size,
     build,
@@ -231,7 +238,16 @@ async function runRelease(o: ReleaseOptions, targets: PublishTarget[], clock: Cl
     message: `Publishing to ${targets.length} ${targets.length === 1 ? 'repository' : 'repositories'}`,
   });
   const publish = await Promise.all(
-    targets.map((target) => publishTo(target, build.imageId, planOptions, { ...o, clock, engine })),
+    targets.map((target) =>
+      publishTo(target, build.imageId, {
+        planFor,
+        engine,
+        clock,
+        ...(o.env ? { env: o.env } : {}),
+        ...(o.signal ? { signal: o.signal } : {}),
+        ...(emit ? { onProgress: emit } : {}),
+      }),
+    ),
   );
   durations.push = clock.now() - phaseStarted;
   const summary = summarizePublish(publish);
@@ -240,11 +256,12 @@ async function runRelease(o: ReleaseOptions, targets: PublishTarget[], clock: Cl
     phase: 'push',
     ok: summary.ok,
     durationMs: durations.push,
-    message: summary.ok ? `Published ${publish.flatMap((p) => p.refs).length} tags` : (summary.message ?? ''),
+    message: summary.ok ? `Published ${summary.published.length} tags` : (summary.message ?? ''),
   });
 
   result.publish = publish;
-  result.tags = publish.filter((p) => p.ok).flatMap((p) => p.refs);
+  result.tags = summary.published;
+  result.failedTags = summary.unpublished;
   result.plan = mergePlans(
     publish.flatMap((p) => (p.plan ? [p.plan] : [])),
     localPlan,
@@ -254,73 +271,4 @@ async function runRelease(o: ReleaseOptions, targets: PublishTarget[], clock: Cl
   result.pushed = summary.ok;
   if (!summary.ok) throw new ReleaseError(summary.message ?? 'Publishing failed.', { phase: 'push', result });
   return result;
-}
-
-/** One repository: its existing tags, its plan, an engine push of the first tag, a promotion of the rest. */
-async function publishTo(
-  target: PublishTarget,
-  imageId: string,
-  planOptions: PlanOptions,
-  o: ReleaseOptions & { clock: Clock; engine: EngineOptions },
-): Promise<PublishEntry> {
-  const started = o.clock.now();
-  const auth = target.auth ? { auth: target.auth } : o.env ? { env: o.env } : {};
-  const signal = o.signal ? { signal: o.signal } : {};
-  const progress = o.onProgress ? { onProgress: o.onProgress } : {};
-  let plan: TagPlan | undefined;
-  const methods: Record<string, 'push' | 'promote'> = {};
-  const refs: string[] = [];
-  let digest: string | undefined;
-  try {
-    plan = await planTagsInRepository({ ...planOptions, repository: target.repository }, { ...auth, ...signal });
-    const [first, ...rest] = plan.tags;
-    if (!first)
-      throw new ShipError('INVALID_INPUT', `No tag is planned for ${target.repository}; pass a version or a matching tag rule.`);
-    for (const skipped of plan.skipped) {
-      o.onProgress?.({ type: 'info', phase: 'tag', message: `Not moving ${skipped.tag}: ${skipped.reason}` });
-    }
-    const pushed = await pushImage({
-      image: imageId,
-      tags: [first],
-      ...auth,
-      ...o.engine,
-      clock: o.clock,
-      ...signal,
-      ...progress,
-    });
-    digest = pushed.digest;
-    refs.push(first);
-    methods[first] = 'push';
-    if (rest.length > 0) {
-      const promoted = await promote({ source: `${target.repository}@${digest}`, tags: rest, ...auth, ...signal, ...progress });
-      for (const ref of promoted.refs) {
-        refs.push(ref);
-        methods[ref] = 'promote';
-      }
-    }
-    return {
-      registry: target.registry,
-      repository: target.repository,
-      refs,
-      digest,
-      ok: true,
-      plan,
-      methods,
-      durationMs: o.clock.now() - started,
-    };
-  } catch (error) {
-    if (o.signal?.aborted) throw error;
-    return {
-      registry: target.registry,
-      repository: target.repository,
-      refs,
-      ...(digest ? { digest } : {}),
-      ok: false,
-      error: error instanceof Error ? error.message : String(error),
-      ...(isShipError(error) ? { code: error.code } : {}),
-      ...(plan ? { plan } : {}),
-      methods,
-      durationMs: o.clock.now() - started,
-    };
-  }
 }

@@ -10,14 +10,20 @@ describe('planTags explains what it skipped', () => {
     const plan = planTags({ images: ['app'], version: '1.3.5', existingTags: ['1.4.0', '2.0.0', 'latest'], now: 0 });
     expect(plan.tags).toEqual(['app:1.3.5', 'app:1.3']);
     expect(plan.skipped).toEqual([
-      { tag: 'app:1', reason: 'app:1.4.0 already exists and is newer than 1.3.5, so 1 stays where it is.' },
-      { tag: 'app:latest', reason: 'app:2.0.0 already exists and is newer than 1.3.5, so latest stays where it is.' },
+      { tag: 'app:1', reason: 'app:1.4.0 already exists and is newer than 1.3.5, so 1 stays where it is.', newer: 'app:1.4.0' },
+      {
+        tag: 'app:latest',
+        reason: 'app:2.0.0 already exists and is newer than 1.3.5, so latest stays where it is.',
+        newer: 'app:2.0.0',
+      },
     ]);
+    expect(plan.floating).toEqual(['app:1.3']);
   });
 
   test('turned-off latest and floating tags are listed per image', () => {
     const plan = planTags({ images: ['a', 'b'], version: 'v2.1.0', latest: false, floating: false, now: 0 });
     expect(plan.tags).toEqual(['a:2.1.0', 'b:2.1.0']);
+    expect(plan.floating).toEqual([]);
     expect(plan.skipped.map((s) => s.tag)).toEqual(['a:2.1', 'b:2.1', 'a:2', 'b:2', 'a:latest', 'b:latest']);
   });
 

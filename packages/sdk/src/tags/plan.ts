@@ -33,6 +33,8 @@ export interface SkippedTag {
   /** The tag (full reference) that was not planned, or the rule that made no tag. */
   tag: string;
   reason: string;
+  /** For a floating tag kept from moving backwards: the newest existing release in its line (full reference). */
+  newer?: string;
 }
 
 export interface TagPlan {
@@ -40,6 +42,8 @@ export interface TagPlan {
   version: string;
   /** Full references `image:tag`, image by image in the order given. */
   tags: string[];
+  /** The references in `tags` that move from release to release (X.Y, X, latest): a release writes them last. */
+  floating: string[];
   /** OCI labels for the build. */
   labels: Record<string, string>;
   skipped: SkippedTag[];
@@ -101,6 +105,7 @@ export function planTags(options: PlanTagsOptions): TagPlan {
   }
 
   const tags: string[] = [];
+  const floating: string[] = [];
   for (const image of images) {
     const existing = existingVersions(options.existingTags ?? [], image, prefix, suffix);
     for (const value of planned) {
@@ -109,9 +114,11 @@ export function planTags(options: PlanTagsOptions): TagPlan {
         skipped.push({
           tag: `${image}:${value.tag}`,
           reason: `${image}:${blocker.tag} already exists and is newer than ${formatTriple(value.version)}, so ${value.tag} stays where it is.`,
+          newer: `${image}:${blocker.tag}`,
         });
       } else {
         tags.push(`${image}:${value.tag}`);
+        if (value.float) floating.push(`${image}:${value.tag}`);
       }
     }
     if (latest) {
@@ -120,9 +127,11 @@ export function planTags(options: PlanTagsOptions): TagPlan {
         skipped.push({
           tag: `${image}:${latestTag}`,
           reason: `${image}:${blocker.tag} already exists and is newer than ${formatTriple(releaseVersion)}, so ${latestTag} stays where it is.`,
+          newer: `${image}:${blocker.tag}`,
         });
       } else {
         tags.push(`${image}:${latestTag}`);
+        floating.push(`${image}:${latestTag}`);
       }
     }
   }
@@ -131,7 +140,13 @@ export function planTags(options: PlanTagsOptions): TagPlan {
   // `created` is the commit's date when known (as SOURCE_DATE_EPOCH does), so a cached rebuild of
   // the same commit gives the same image and digest instead of a new one per run.
   const created = git.commitDate ?? now;
-  return { version: main, tags: unique(tags), labels: ociLabels({ git, version: main || undefined, created }), skipped };
+  return {
+    version: main,
+    tags: unique(tags),
+    floating: unique(floating),
+    labels: ociLabels({ git, version: main || undefined, created }),
+    skipped,
+  };
 }
 
 interface ExistingVersion {

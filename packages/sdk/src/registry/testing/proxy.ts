@@ -1,4 +1,4 @@
-import { createServer, request as httpRequest, type Server } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
 export interface ProxyOptions {
@@ -14,14 +14,30 @@ export interface ProxyOptions {
   seed?: number;
   /** The proxy closes itself after this long, so a hung test cannot leave it running. Default 10 minutes. */
   lifetimeMs?: number;
+  /** Targeted faults: asked for every request before the random ones; `undefined` lets it through. */
+  fault?: (request: { method: string; path: string }) => ProxyFault | undefined;
 }
+
+/**
+ * A fault aimed at one kind of request:
+ * - `answer`: answer `status` (and `body`) instead of the registry; with `forward`, the registry
+ *   gets the request (and acts on it) but its answer is lost and replaced;
+ * - `stall`: read the request and never answer, as a registry that hangs mid-upload;
+ * - `garbage`: forward, then replace the answer's body with as many bytes of garbage;
+ * - `delay`: forward after `ms`, to shuffle the order in which concurrent clients' requests land.
+ */
+export type ProxyFault =
+  | { kind: 'answer'; status: number; body?: string; forward?: boolean }
+  | { kind: 'stall' }
+  | { kind: 'garbage' }
+  | { kind: 'delay'; ms: number };
 
 export interface ProxiedRequest {
   method: string;
   path: string;
   /** Request body bytes the proxy read from the client. */
   bytesIn: number;
-  outcome: 'forwarded' | 'reset' | '503';
+  outcome: 'forwarded' | 'reset' | '503' | 'fault';
   status?: number;
 }
 
@@ -46,6 +62,69 @@ function mulberry32(seed: number): () => number {
   };
 }
 
+function forward(incoming: IncomingMessage, upstream: URL, onAnswer: (answer: IncomingMessage) => void): void {
+  const forwarded = httpRequest(
+    { host: upstream.hostname, port: upstream.port, method: incoming.method, path: incoming.url, headers: incoming.headers },
+    onAnswer,
+  );
+  forwarded.on('error', () => incoming.socket.destroy());
+  incoming.pipe(forwarded);
+}
+
+function injectFault(
+  fault: ProxyFault,
+  incoming: IncomingMessage,
+  outgoing: ServerResponse,
+  upstream: URL,
+  record: ProxiedRequest,
+): void {
+  if (fault.kind === 'stall') {
+    incoming.resume();
+    return;
+  }
+  if (fault.kind === 'delay') {
+    incoming.pause();
+    setTimeout(
+      () =>
+        forward(incoming, upstream, (answer) => {
+          record.status = answer.statusCode;
+          outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(outgoing);
+        }),
+      fault.ms,
+    );
+    return;
+  }
+  if (fault.kind === 'garbage') {
+    forward(incoming, upstream, (answer) => {
+      const chunks: Buffer[] = [];
+      answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+      answer.on('end', () => {
+        const length = Buffer.concat(chunks).length;
+        record.status = answer.statusCode;
+        outgoing.writeHead(answer.statusCode ?? 502, { ...answer.headers, 'content-length': String(length) });
+        outgoing.end(Buffer.alloc(length, 0x7a));
+      });
+    });
+    return;
+  }
+  const reply = () => {
+    record.status = fault.status;
+    const body = fault.body ?? `{"errors":[{"code":"UNKNOWN","message":"injected ${fault.status}"}]}`;
+    outgoing.writeHead(fault.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    outgoing.end(body);
+  };
+  if (fault.forward) {
+    forward(incoming, upstream, (answer) => {
+      answer.resume();
+      answer.on('end', reply);
+    });
+    return;
+  }
+  incoming.resume();
+  incoming.once('end', reply);
+}
+
 /** Retries of one upload get new session ids; the blob's digest is what stays the same. */
 function failureKey(method: string, path: string): string {
   const url = new URL(path, 'http://proxy');
@@ -55,7 +134,8 @@ function failureKey(method: string, path: string): string {
 
 /**
  * An HTTP proxy in front of a registry that counts what goes through it and, when asked,
- * misbehaves: it resets connections (mid-body for uploads) and answers 503, at the given rates.
+ * misbehaves: it resets connections (mid-body for uploads) and answers 503, at the given rates,
+ * and injects the targeted `fault`s (a 500 for one tag's manifest PUT, a stalled blob upload).
  * The Host header goes through untouched, so the registry's upload Locations point back here.
  */
 export async function startRegistryProxy(options: ProxyOptions): Promise<RegistryProxy> {
@@ -78,6 +158,12 @@ export async function startRegistryProxy(options: ProxyOptions): Promise<Registr
     incoming.on('data', (chunk: Buffer) => {
       record.bytesIn += chunk.length;
     });
+    const fault = options.fault?.({ method: record.method, path });
+    if (fault) {
+      record.outcome = 'fault';
+      injectFault(fault, incoming, outgoing, upstream, record);
+      return;
+    }
     if (mayFail && roll < resetRate) {
       failures.set(key, (failures.get(key) ?? 0) + 1);
       record.outcome = 'reset';
@@ -99,16 +185,11 @@ export async function startRegistryProxy(options: ProxyOptions): Promise<Registr
       });
       return;
     }
-    const forwarded = httpRequest(
-      { host: upstream.hostname, port: upstream.port, method: incoming.method, path, headers: incoming.headers },
-      (answer) => {
-        record.status = answer.statusCode;
-        outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(outgoing);
-      },
-    );
-    forwarded.on('error', () => incoming.socket.destroy());
-    incoming.pipe(forwarded);
+    forward(incoming, upstream, (answer) => {
+      record.status = answer.statusCode;
+      outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(outgoing);
+    });
   });
   server.on('connection', (socket) => {
     sockets.add(socket);
