@@ -95,6 +95,9 @@ describe('normalizeRegistry', () => {
     ['GHCR.io', 'ghcr.io'],
     ['http://localhost:5001/', 'localhost:5001'],
     ['localhost:5002', 'localhost:5002'],
+    ['https://localhost:5002/v2/', 'localhost:5002'],
+    ['  http://Registry.Example.com  ', 'registry.example.com'],
+    ['index.docker.io/v1/', 'docker.io'],
   ])('%s -> %s', (input, expected) => {
     expect(normalizeRegistry(input)).toBe(expected);
     expect(registryApiHost(input)).toBe(expected === 'docker.io' ? 'registry-1.docker.io' : expected);

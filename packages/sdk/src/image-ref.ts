@@ -97,16 +97,17 @@ export function registryOf(ref: string): string {
 
 /**
  * Pure: a registry as people and docker config files write it (`https://index.docker.io/v1/`,
- * `localhost:5001/`) to one spelling: lower case, no scheme, no trailing slash, Docker Hub's
- * aliases as `docker.io`.
+ * `localhost:5001/`, `https://localhost:5002/v2/`) to the one spelling every lookup uses: lower
+ * case, no scheme, no path, Docker Hub's aliases as `docker.io`. Credentials are per host, as
+ * the docker CLI keys them.
  */
 export function normalizeRegistry(registry: string): string {
-  const lower = registry
+  const host = registry
+    .trim()
     .toLowerCase()
-    .replace(/^https?:\/\//, '')
-    .replace(/\/+$/, '');
-  if (DOCKER_HUB_ALIASES.has(lower) || lower === 'docker.io/v1' || lower.startsWith('index.docker.io/')) return DOCKER_HUB;
-  return lower;
+    .replace(/^[a-z]+:\/\//, '')
+    .replace(/\/.*$/, '');
+  return DOCKER_HUB_ALIASES.has(host) ? DOCKER_HUB : host;
 }
 
 /** Pure: the host the Registry HTTP API answers on for a registry (Docker Hub's is not `docker.io`). */

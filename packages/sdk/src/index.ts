@@ -2,7 +2,6 @@
 
 export {
   DOCKER_HUB_AUTH_KEY,
-  normalizeRegistryHost,
   type RegistryAuth,
   type ResolveRegistryAuthOptions,
   resolveRegistryAuth,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ConfigError, ShipError } from '../errors.js';
-import { normalizeRegistryHost, resolveRegistryAuth } from './registry-auth.js';
+import { resolveRegistryAuth } from './registry-auth.js';
 
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 
@@ -53,18 +53,6 @@ const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
   HOME: join(dir, 'home-without-config'),
   HELPER_LOG: helperLog,
   ...extra,
-});
-
-describe('normalizeRegistryHost', () => {
-  test.each([
-    ['localhost:5002', 'localhost:5002'],
-    ['https://localhost:5002/v2/', 'localhost:5002'],
-    ['http://Registry.Example.com', 'registry.example.com'],
-    ['https://index.docker.io/v1/', 'docker.io'],
-    ['registry-1.docker.io', 'docker.io'],
-  ])('%s -> %s', (input, expected) => {
-    expect(normalizeRegistryHost(input)).toBe(expected);
-  });
 });
 
 describe('resolveRegistryAuth precedence: explicit > DOCKER_AUTH_CONFIG > config file', () => {

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, ShipError } from '../errors.js';
+import { normalizeRegistry } from '../image-ref.js';
 import { type ProcessRunner, runProcess } from '../process/run-process.js';
 
 /** Credentials for one registry, in the shape the Engine API's `X-Registry-Auth` takes (registry/ uses this type too). */
@@ -28,17 +29,6 @@ interface DockerConfigFile {
 
 /** The key the docker CLI uses for Docker Hub in `auths` and with helpers. */
 export const DOCKER_HUB_AUTH_KEY = 'https://index.docker.io/v1/';
-const DOCKER_HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
-
-/** Pure: `https://localhost:5002/v2/` or `localhost:5002` to `localhost:5002`; Docker Hub's aliases to `docker.io`. */
-export function normalizeRegistryHost(address: string): string {
-  const host = address
-    .trim()
-    .replace(/^[a-z]+:\/\//i, '')
-    .replace(/\/.*$/, '')
-    .toLowerCase();
-  return DOCKER_HUB_HOSTS.has(host) ? 'docker.io' : host;
-}
 
 /**
  * Credentials for `registryHost`, looked up as the docker CLI does: explicit `auth`, else
@@ -53,7 +43,7 @@ export async function resolveRegistryAuth(
 ): Promise<RegistryAuth | undefined> {
   if (options.auth) return options.auth;
   const env = options.env ?? process.env;
-  const host = normalizeRegistryHost(registryHost);
+  const host = normalizeRegistry(registryHost);
   const runner = options.runner ?? runProcess;
 
   const inline = env.DOCKER_AUTH_CONFIG?.trim();
@@ -101,14 +91,14 @@ async function fromConfig(
   runner: ProcessRunner,
   source: string,
 ): Promise<RegistryAuth | undefined> {
-  const helperEntry = Object.entries(config.credHelpers ?? {}).find(([key]) => normalizeRegistryHost(key) === host);
+  const helperEntry = Object.entries(config.credHelpers ?? {}).find(([key]) => normalizeRegistry(key) === host);
   const helper = helperEntry?.[1] ?? config.credsStore;
   if (helper) return fromHelper(helper, host, env, runner);
   return fromAuths(config, host, source);
 }
 
 function fromAuths(config: DockerConfigFile, host: string, source: string): RegistryAuth | undefined {
-  const entry = Object.entries(config.auths ?? {}).find(([key]) => normalizeRegistryHost(key) === host)?.[1];
+  const entry = Object.entries(config.auths ?? {}).find(([key]) => normalizeRegistry(key) === host)?.[1];
   if (!entry) return undefined;
   const serveraddress = host;
   if (entry.identitytoken) return { identitytoken: entry.identitytoken, serveraddress };

@@ -128,7 +128,9 @@ describe('configDefaults', () => {
 
   test('resolves the context and the dockerfile against the file and reads credentials from the environment', () => {
     const defaults = configDefaults(
-      loaded('image: app\ncontext: ./src\ndockerfile: docker/Dockerfile.prod\nregistries:\n  - registry: r.example\n    username: u\n    passwordEnv: R_PASS\n'),
+      loaded(
+        'image: app\ncontext: ./src\ndockerfile: docker/Dockerfile.prod\nregistries:\n  - registry: r.example\n    username: u\n    passwordEnv: R_PASS\n',
+      ),
       { env: { R_PASS: 's3cret' } },
     );
     expect(defaults).toEqual({
