@@ -22,7 +22,7 @@ export function unitConfig(extra: ViteUserConfig = {}): ViteUserConfig {
       defineConfig({
         test: {
           include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-          exclude: ['**/*.itg.test.ts', '**/node_modules/**', '**/dist/**'],
+          exclude: ['**/*.itg.test.ts', '**/*.podman.test.ts', '**/node_modules/**', '**/dist/**'],
           testTimeout: 10_000,
         },
       }),
@@ -49,5 +49,24 @@ export function integrationConfig(extra: ViteUserConfig = {}): ViteUserConfig {
       }),
       extra,
     ),
+  );
+}
+
+/** `npm run test:podman`: `*.podman.test.ts`, against a `podman system service` the setup starts. */
+export function podmanConfig(globalSetup: string): ViteUserConfig {
+  return mergeConfig(
+    base,
+    defineConfig({
+      test: {
+        include: ['src/**/*.podman.test.ts'],
+        exclude: ['**/node_modules/**', '**/dist/**'],
+        globalSetup: [globalSetup],
+        testTimeout: 180_000,
+        hookTimeout: 180_000,
+        // One engine process, one file at a time.
+        maxWorkers: 1,
+        minWorkers: 1,
+      },
+    }),
   );
 }

@@ -3,7 +3,8 @@
 //
 //   install (if needed) -> build -> test bed up -> biome check -> typecheck -> API report ->
 //   packed types + publint -> unit tests
-//   -> real-engine tests (one package at a time) -> no io.container-ship.managed container left
+//   -> real-engine tests (one package at a time) -> the SDK against Podman (when podman is
+//   installed; the test bed installs it as root on Debian) -> no io.container-ship.managed container left
 //
 // Every phase runs even after one fails, so one run shows everything that is wrong; the exit
 // code is non-zero if any failed. Vitest also writes a JSON report per package, and the LAST
@@ -20,6 +21,10 @@ const suites = [
   { task: 'test', report: 'unit.json', extra: ['--continue'] },
   { task: 'test:itg', report: 'integration.json', extra: ['--continue', '--concurrency=1'] },
 ];
+
+/** `npm run test:podman` of the SDK: its own report, counted in the totals when it ran. */
+const podmanSuite = { dir: join(repoRoot, 'packages/sdk'), report: 'podman.json' };
+let podmanRan = false;
 
 const phases = [];
 
@@ -50,24 +55,27 @@ function clearReports() {
   for (const dir of packageDirs()) rmSync(join(dir, REPORT_DIR), { recursive: true, force: true });
 }
 
-/** Totals over every JSON report vitest wrote; a file that failed to load counts as failed. */
+/** Adds one vitest JSON report to the totals; a file that failed to load counts as failed. */
+function addReport(sum, path) {
+  if (!existsSync(path)) return;
+  const result = JSON.parse(readFileSync(path, 'utf8'));
+  sum.reports += 1;
+  sum.passed += result.numPassedTests ?? 0;
+  sum.failed += result.numFailedTests ?? 0;
+  sum.skipped += (result.numPendingTests ?? 0) + (result.numTodoTests ?? 0);
+  const brokenFiles = (result.testResults ?? []).filter(
+    (file) => file.status === 'failed' && (file.assertionResults ?? []).length === 0,
+  );
+  sum.failed += brokenFiles.length;
+}
+
+/** Totals over every JSON report vitest wrote. */
 function totals() {
   const sum = { passed: 0, failed: 0, skipped: 0, reports: 0 };
   for (const dir of packageDirs()) {
-    for (const { report } of suites) {
-      const path = join(dir, REPORT_DIR, report);
-      if (!existsSync(path)) continue;
-      const result = JSON.parse(readFileSync(path, 'utf8'));
-      sum.reports += 1;
-      sum.passed += result.numPassedTests ?? 0;
-      sum.failed += result.numFailedTests ?? 0;
-      sum.skipped += (result.numPendingTests ?? 0) + (result.numTodoTests ?? 0);
-      const brokenFiles = (result.testResults ?? []).filter(
-        (file) => file.status === 'failed' && (file.assertionResults ?? []).length === 0,
-      );
-      sum.failed += brokenFiles.length;
-    }
+    for (const { report } of suites) addReport(sum, join(dir, REPORT_DIR, report));
   }
+  if (podmanRan) addReport(sum, join(podmanSuite.dir, REPORT_DIR, podmanSuite.report));
   return sum;
 }
 
@@ -124,11 +132,24 @@ if (built && testbedUp) {
 } else {
   await phase('engine tests', async () => 'not run: the build or the test bed failed above');
 }
+const podmanInstalled = (await runCapture('podman', ['--version'])).code === 0;
+if (!podmanInstalled) {
+  console.log('test: podman         not run: podman is not installed (npm run testbed installs it as root on Debian)');
+} else if (built && testbedUp) {
+  podmanRan = true;
+  await phase('podman', async () =>
+    exitedNonZero(
+      await run('npm', ['run', 'test:podman', '--workspace', '@container-ship/sdk', ...vitestReportArgs(podmanSuite.report)]),
+    ),
+  );
+} else {
+  await phase('podman', async () => 'not run: the build or the test bed failed above');
+}
 await phase('leftovers', leftoverContainers);
 
 const sum = totals();
 // Every package has unit and engine tests: a report that is missing means a suite never ran.
-const expectedReports = packageDirs().length * suites.length;
+const expectedReports = packageDirs().length * suites.length + (podmanRan ? 1 : 0);
 await phase('reports', async () =>
   sum.reports === expectedReports
     ? undefined

@@ -76,6 +76,51 @@ describe('BuildStreamDecoder on recorded engine streams', () => {
     expect(events.filter((event) => event.type === 'log').map((event) => event.line)).toContain('line two');
   });
 
+  test("Podman's Buildah stream: STEP lines, cached steps, no chatter, the image ID", async () => {
+    const { events, outcome, error } = await decode('podman-build-cached.jsonl');
+    expect(error).toBeUndefined();
+    expect(outcome).toEqual({
+      imageId: 'sha256:50321ba6ad7c07fbefa5fc94c5ac5d79210677806490ef96e622665d50320400',
+      steps: 3,
+      cachedSteps: 1,
+      warnings: [],
+    });
+    const steps = events.flatMap((event) => (event.type === 'build-step' ? [[event.step, event.instruction, event.cached]] : []));
+    expect(steps).toEqual([
+      // Buildah says nothing between FROM and the next STEP, so whether FROM was cached stays unknown.
+      [1, 'FROM python:3.11-slim', undefined],
+      [2, 'RUN echo hi', true],
+      [3, 'LABEL a=b', false],
+    ]);
+    expect(events.filter((event) => event.type === 'log')).toEqual([]);
+  });
+
+  test("Buildah's multi-stage lines: the stage prefix is not part of the step", () => {
+    const events: ProgressEvent[] = [];
+    const decoder = new BuildStreamDecoder({ onProgress: (event) => events.push(event) });
+    for (const stream of [
+      '[1/3] STEP 4/4: RUN pip install -r /tmp/requirements.txt\n',
+      'Successfully installed Flask-2.2.2\n',
+      '[3/3] COMMIT localhost:5001/app:1\n',
+      '--> 0dfd2176346\n',
+    ])
+      decoder.handle({ stream });
+    decoder.handle({ aux: { ID: 'sha256:0dfd21763463' } });
+    expect(decoder.finish()).toMatchObject({ steps: 1, imageId: 'sha256:0dfd21763463' });
+    expect(
+      events.map((event) => (event.type === 'build-step' ? event.instruction : event.type === 'log' ? event.line : event.type)),
+    ).toEqual(['RUN pip install -r /tmp/requirements.txt', 'Successfully installed Flask-2.2.2']);
+  });
+
+  test("Podman's failing RUN names the step, the exit code and its output", async () => {
+    const { error } = await decode('podman-build-run-failed.jsonl');
+    expect(error).toBeInstanceOf(BuildError);
+    expect(error).toMatchObject({ step: 'RUN echo "about to fail" && exit 3', exitCode: 3, logTail: ['about to fail'] });
+    expect((error as BuildError).message).toBe(
+      'The build failed at step 3/3 `RUN echo "about to fail" && exit 3` with exit code 3 (about to fail); fix that instruction and build again.',
+    );
+  });
+
   test.each([
     [
       'build-base-missing.jsonl',

@@ -4,7 +4,8 @@ import { parseImageRef } from '../image-ref.js';
 import type { ProgressListener } from '../progress.js';
 
 /**
- * Turns the classic builder's `/build` stream into progress events and a verdict. The
+ * Turns the classic builder's `/build` stream (Docker's, or Podman's Buildah behind the same
+ * endpoint, which writes `STEP n/m:` and `--> ` lines) into progress events and a verdict. The
  * engine answers HTTP 200 and puts a failure in an `errorDetail` line, so the verdict comes
  * from the lines, never from the end of the stream.
  */
@@ -18,11 +19,21 @@ export interface BuildStreamOutcome {
 /** How many lines of a failing step's output a BuildError keeps. */
 export const LOG_TAIL_LINES = 20;
 
-const STEP_LINE = /^Step (\d+)\/(\d+) : (.*)$/;
-const NON_ZERO = /returned a non-zero code: (\d+)/;
+// Buildah numbers steps per stage and, in a multi-stage build, puts the stage first: `[2/3] STEP 4/6: RUN ...`.
+const STEP_LINE = /^(?:Step (\d+)\/(\d+) : |(?:\[\d+\/\d+\] )?STEP (\d+)\/(\d+): )(.*)$/;
+const USING_CACHE = /^ ?-{2,3}> Using cache\b/;
+const NON_ZERO = /(?:returned a non-zero code|while running runtime: exit status):? (\d+)/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes are control characters.
 const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
-const BUILDER_CHATTER = [/^ ---> Running in [0-9a-f]+$/, /^Removing intermediate container [0-9a-f]+$/, /^ ---> [0-9a-f]{12,}$/];
+const BUILDER_CHATTER = [
+  /^ ---> Running in [0-9a-f]+$/,
+  /^Removing intermediate container [0-9a-f]+$/,
+  /^ ---> [0-9a-f]{12,}$/,
+  // Buildah: the layer it committed, the image it wrote, and that image's ID alone on a line.
+  /^--> [0-9a-f]{11,}$/,
+  /^(?:\[\d+\/\d+\] )?COMMIT( \S+)?$/,
+  /^[0-9a-f]{64}$/,
+];
 const WARNING = /^\[warning\]:?\s*/i;
 
 interface CurrentStep {
@@ -98,15 +109,15 @@ export class BuildStreamDecoder {
       this.announce(undefined);
       this.steps += 1;
       this.step = {
-        number: Number(stepMatch[1]),
-        total: Number(stepMatch[2]),
-        instruction: stepMatch[3] ?? '',
+        number: Number(stepMatch[1] ?? stepMatch[3]),
+        total: Number(stepMatch[2] ?? stepMatch[4]),
+        instruction: stepMatch[5] ?? '',
         output: [],
         announced: false,
       };
       return;
     }
-    if (line === ' ---> Using cache') {
+    if (USING_CACHE.test(line)) {
       this.cachedSteps += 1;
       this.announce(true);
       return;
