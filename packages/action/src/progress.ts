@@ -29,7 +29,9 @@ export class ActionsProgress {
         if (this.openGroup === event.phase) this.close();
         break;
       case 'build-step':
-        this.line(`Step ${event.step}/${event.totalSteps} : ${event.instruction}${event.cached ? ' (cached)' : ''}`);
+        this.line(
+          `${event.name ?? `Step ${event.step}/${event.totalSteps} : ${event.instruction}`}${event.cached ? ' (cached)' : ''}`,
+        );
         break;
       case 'log':
         this.line(event.line);

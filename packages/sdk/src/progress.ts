@@ -10,9 +10,19 @@ export type ProgressEvent =
   | { type: 'phase-start'; phase: ProgressPhase; message: string }
   | { type: 'phase-end'; phase: ProgressPhase; message: string; durationMs: number; ok: boolean }
   /** A Dockerfile instruction started: `Step 3/9 : RUN pip install ...`. */
-  | { type: 'build-step'; step: number; totalSteps: number; instruction: string; cached?: boolean }
-  /** A line of output from a build step or a container. */
-  | { type: 'log'; phase: ProgressPhase; line: string }
+  | {
+      type: 'build-step';
+      step: number;
+      totalSteps: number;
+      instruction: string;
+      cached?: boolean;
+      /** BuildKit: the step as buildx names it, `[builder 3/4] RUN pip install ...`. */
+      name?: string;
+    }
+  /** BuildKit: a step finished (the classic builder does not say). */
+  | { type: 'build-step-end'; name: string; cached: boolean; durationMs: number; ok: boolean }
+  /** A line of output from a build step or a container; `step` names the BuildKit step it belongs to. */
+  | { type: 'log'; phase: ProgressPhase; line: string; step?: string }
   /** Per-layer transfer progress (push or pull). */
   | { type: 'layer'; phase: 'push' | 'pull'; layerId: string; status: string; current?: number; total?: number }
   /** A transient failure that will be retried. */

@@ -46,7 +46,7 @@ export function plainLine(event: ProgressEvent, style: Style, layers?: Map<strin
         ? style.green(`✔ ${event.message} (${formatDuration(event.durationMs)})`)
         : style.red(`▪ ${event.phase} stopped after ${formatDuration(event.durationMs)}`);
     case 'build-step':
-      return `  Step ${event.step}/${event.totalSteps} : ${event.instruction}${event.cached ? style.dim(' (cached)') : ''}`;
+      return `  ${event.name ?? `Step ${event.step}/${event.totalSteps} : ${event.instruction}`}${event.cached ? style.dim(' (cached)') : ''}`;
     case 'log':
       return style.dim(`  │ ${event.line}`);
     case 'layer': {

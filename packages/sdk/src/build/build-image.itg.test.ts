@@ -23,7 +23,7 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-async function fixture(name: string, tree: Record<string, string | Buffer>): Promise<string> {
+async function makeFixture(name: string, tree: Record<string, string | Buffer>): Promise<string> {
   const dir = join(root, name);
   for (const [path, content] of Object.entries(tree)) {
     await mkdir(dirname(join(dir, path)), { recursive: true });
@@ -44,11 +44,20 @@ async function containersMentioning(marker: string): Promise<string[]> {
   return result.stdout.split('\n').filter((line) => line.includes(marker));
 }
 
-describe('buildImage against the real engine', () => {
+/** Processes (the BuildKit RUN's shell) whose command line mentions `marker`. */
+async function processesMentioning(marker: string): Promise<string[]> {
+  const result = await runProcess('ps', ['-eo', 'args']);
+  return result.stdout.split('\n').filter((line) => line.includes(marker));
+}
+
+describe.each(['buildkit', 'classic'] as const)('buildImage with the %s builder against the real engine', (builder) => {
+  const fixture = (name: string, tree: Record<string, string | Buffer>) => makeFixture(`${builder}-${name}`, tree);
+
   test('the example app builds, with steps reported and the image described', async () => {
     const tag = tagFor('ship-itg-example');
     const events: ProgressEvent[] = [];
-    const result = await buildImage({ context: exampleAppDir, tags: [tag], onProgress: (event) => events.push(event) });
+    const result = await buildImage({ context: exampleAppDir, tags: [tag], builder, onProgress: (event) => events.push(event) });
+    expect(result.builder).toBe(builder);
     console.info(
       `example build: ${result.durationMs} ms, ${result.steps} steps (${result.cachedSteps} cached), context ${result.contextBytes} bytes in ${result.contextEntries} entries, image ${result.size} bytes`,
     );
@@ -62,7 +71,18 @@ describe('buildImage against the real engine', () => {
     expect(result.size).toBe(info?.size);
     const steps = events.filter((event) => event.type === 'build-step');
     expect(steps).toHaveLength(result.steps);
-    expect(steps.at(-1)?.instruction).toMatch(/^CMD \["gunicorn"/);
+    if (builder === 'classic') expect(steps.at(-1)?.instruction).toMatch(/^CMD \["gunicorn"/);
+    else {
+      expect(steps.at(-1)?.name).toMatch(/^\[runtime \d+\/\d+\] COPY app.py/);
+      // The runtime stage copies the test stage's marker, so BuildKit (which skips unneeded stages) runs the tests.
+      expect(steps.map((step) => step.name)).toContainEqual(expect.stringMatching(/^\[test \d+\/\d+\] RUN .*unittest/));
+      expect(events).toContainEqual(expect.objectContaining({ type: 'build-step-end', name: steps.at(-1)?.name, ok: true }));
+    }
+    expect(events).toContainEqual({
+      type: 'info',
+      phase: 'build',
+      message: expect.stringMatching(builder === 'buildkit' ? /^Builder: BuildKit \(Docker / : /^Builder: classic \(Docker /),
+    });
     expect(events.at(-1)).toMatchObject({ type: 'phase-end', phase: 'build', ok: true });
   });
 
@@ -71,7 +91,7 @@ describe('buildImage against the real engine', () => {
       Dockerfile:
         'FROM python:3.11-slim\nRUN echo "about to fail" && python -c "import sys; print(\'boom\'); sys.exit(3)"\nCMD ["python"]\n',
     });
-    const error = await buildImage({ context, tags: [tagFor('ship-itg-runfail')] }).catch((caught: unknown) => caught);
+    const error = await buildImage({ context, builder, tags: [tagFor('ship-itg-runfail')] }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(BuildError);
     const buildError = error as BuildError;
     expect(buildError.code).toBe('BUILD_FAILED');
@@ -79,14 +99,14 @@ describe('buildImage against the real engine', () => {
     expect(buildError.exitCode).toBe(3);
     expect(buildError.logTail).toEqual(['about to fail', 'boom']);
     expect(buildError.message).toBe(
-      `The build failed at step 2/3 \`RUN echo "about to fail" && python -c "import sys; print('boom'); sys.exit(3)"\` with exit code 3 (boom); fix that instruction and build again.`,
+      `The build failed at step ${builder === 'classic' ? '2/3' : '2/2'} \`RUN echo "about to fail" && python -c "import sys; print('boom'); sys.exit(3)"\` with exit code 3 (boom); fix that instruction and build again.`,
     );
   });
 
   test('a FROM image that does not exist rejects with BASE_IMAGE_NOT_FOUND naming the registry', async () => {
     const missing = `localhost:5001/${uniqueName('ship-itg-nobase')}:1.0`;
     const context = await fixture('no-base', { Dockerfile: `ARG BASE=${missing}\nFROM \${BASE}\nRUN echo never\n` });
-    const error = await buildImage({ context }).catch((caught: unknown) => caught);
+    const error = await buildImage({ context, builder }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(BuildError);
     expect((error as BuildError).code).toBe('BASE_IMAGE_NOT_FOUND');
     expect((error as BuildError).message).toContain(`The base image '${missing}' could not be pulled from localhost:5001 (`);
@@ -94,13 +114,13 @@ describe('buildImage against the real engine', () => {
 
   test('a FROM image on an unreachable registry names Docker Hub', async () => {
     const context = await fixture('hub-base', { Dockerfile: `FROM ${uniqueName('ship-itg')}/nothing:1\n` });
-    const error = await buildImage({ context }).catch((caught: unknown) => caught);
+    const error = await buildImage({ context, builder }).catch((caught: unknown) => caught);
     expect((error as BuildError).code).toBe('BASE_IMAGE_NOT_FOUND');
     expect((error as BuildError).message).toContain('could not be pulled from Docker Hub (docker.io)');
   });
 
   test('an unknown target is refused before anything is sent, listing the stages', async () => {
-    const error = await buildImage({ context: exampleAppDir, target: 'prod' }).catch((caught: unknown) => caught);
+    const error = await buildImage({ context: exampleAppDir, builder, target: 'prod' }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ShipError);
     expect((error as ShipError).code).toBe('TARGET_NOT_FOUND');
     expect((error as ShipError).message).toBe("Stage 'prod' is not in Dockerfile; the stages are: builder, test, runtime.");
@@ -111,8 +131,9 @@ describe('buildImage against the real engine', () => {
       Dockerfile:
         'FROM python:3.11-slim AS one\nRUN echo first > /one\nFROM one AS two\nRUN echo second > /two\nFROM two AS three\nRUN exit 9\n',
     });
-    const result = await buildImage({ context, target: 'two', tags: [tagFor('ship-itg-target')] });
-    expect(result.steps).toBe(4);
+    const result = await buildImage({ context, builder, target: 'two', tags: [tagFor('ship-itg-target')] });
+    // BuildKit has no step for `FROM one`, a stage it already has.
+    expect(result.steps).toBe(builder === 'classic' ? 4 : 3);
   });
 
   test('.dockerignore with a negation: only what it must reaches the engine, and the build sees exactly that', async () => {
@@ -125,7 +146,7 @@ describe('buildImage against the real engine', () => {
       'node_modules/pkg/index.js': 'x'.repeat(500_000),
       '.git/objects/pack': randomBytes(1_000_000),
     };
-    const without = await buildImage({ context: await fixture('ignore-none', tree) });
+    const without = await buildImage({ context: await fixture('ignore-none', tree), builder });
     images.push(without.imageId);
 
     const context = await fixture('ignore-negation', {
@@ -133,13 +154,23 @@ describe('buildImage against the real engine', () => {
       '.dockerignore': '# big things stay home\ndata\nnode_modules\n.git\ndocs\n!docs/keep.md\nDockerfile\n',
     });
     const logs: string[] = [];
-    const result = await buildImage({
-      context,
-      noCache: true,
-      onProgress: (event) => {
-        if (event.type === 'log') logs.push(event.line);
-      },
-    });
+    const build = (choice: 'auto' | 'buildkit' | 'classic') =>
+      buildImage({
+        context,
+        noCache: true,
+        builder: choice,
+        onProgress: (event) => {
+          if (event.type === 'log') logs.push(event.line);
+        },
+      });
+    if (builder === 'buildkit') {
+      // BuildKit would let `COPY .` take the ignored Dockerfile: refused when asked for, and `auto` builds classic.
+      await expect(build('buildkit')).rejects.toThrow(
+        'Not building with BuildKit: the Dockerfile is listed in .dockerignore and BuildKit would let `COPY . /ctx` copy it into the image;',
+      );
+    }
+    const result = await build(builder === 'buildkit' ? 'auto' : 'classic');
+    expect(result.builder).toBe('classic');
     images.push(result.imageId);
     console.info(`context bytes: ${without.contextBytes} without .dockerignore, ${result.contextBytes} with it`);
     expect(without.contextBytes).toBeGreaterThan(4_500_000);
@@ -154,12 +185,15 @@ describe('buildImage against the real engine', () => {
     const logs: string[] = [];
     const result = await buildImage({
       context,
+      builder: builder === 'buildkit' ? 'auto' : 'classic',
+      noCache: true,
       dockerfile: '../build/app.Dockerfile',
       onProgress: (event) => {
         if (event.type === 'log') logs.push(event.line);
       },
     });
     images.push(result.imageId);
+    expect(result.builder).toBe('classic');
     expect(logs).toEqual(['app.py']);
   });
 
@@ -173,6 +207,7 @@ describe('buildImage against the real engine', () => {
     const password = `pw-${randomBytes(8).toString('hex')}`;
     const result = await buildImage({
       context,
+      builder,
       tags: [tag],
       buildArgs: { GREETING: 'hallo', UNUSED: 'x', DB_PASSWORD: password },
       labels: { 'org.opencontainers.image.title': 'args' },
@@ -183,7 +218,7 @@ describe('buildImage against the real engine', () => {
     });
     expect(logs).toContain('greeting=hallo');
     const secretWarning =
-      'The build arg DB_PASSWORD looks like a secret, and the classic builder keeps build arg values in the image history (docker history); pass it at run time as an environment variable or a mounted file instead, since the classic builder has no build secrets.';
+      'The build arg DB_PASSWORD looks like a secret, and build arg values stay in the image history (docker history); pass it as a build secret instead (--secret id=NAME,env=VAR, read with RUN --mount=type=secret,id=NAME), or at run time as an environment variable.';
     expect(result.warnings).toEqual([secretWarning, 'One or more build-args [UNUSED] were not consumed']);
     expect(events.filter((event) => event.type === 'warning' && event.message.includes('DB_PASSWORD'))).toEqual([
       { type: 'warning', phase: 'build', message: secretWarning },
@@ -199,13 +234,15 @@ describe('buildImage against the real engine', () => {
     const context = await fixture('abort', { Dockerfile: `FROM python:3.11-slim\nRUN echo ${marker} && sleep 300\n` });
     const controller = new AbortController();
     let runningAtAbort: string[] = [];
+    const running = builder === 'classic' ? containersMentioning : processesMentioning;
     const started = buildImage({
       context,
+      builder,
       noCache: true,
       signal: controller.signal,
       onProgress: (event) => {
         if (event.type === 'log' && event.line === marker) {
-          void containersMentioning(marker).then((found) => {
+          void running(marker).then((found) => {
             runningAtAbort = found;
             controller.abort();
           });
@@ -215,19 +252,21 @@ describe('buildImage against the real engine', () => {
     await expect(started).rejects.toBeInstanceOf(AbortedError);
     expect(runningAtAbort).toHaveLength(1);
     // The engine stops the RUN container when the client goes away; give it a moment to remove it.
-    let leftovers = await containersMentioning(marker);
+    let leftovers = await running(marker);
     for (let i = 0; i < 40 && leftovers.length > 0; i++) {
       await new Promise((resolve) => setTimeout(resolve, 250));
-      leftovers = await containersMentioning(marker);
+      leftovers = await running(marker);
     }
     expect(leftovers).toEqual([]);
   });
 
   test('an engine that does not answer throws EngineUnavailableError with the fix', async () => {
     const context = await fixture('unreachable', { Dockerfile: 'FROM scratch\n' });
-    const error = await buildImage({ context, connection: { kind: 'tcp', host: '127.0.0.1', port: 1, tls: false } }).catch(
-      (caught: unknown) => caught,
-    );
+    const error = await buildImage({
+      context,
+      builder,
+      connection: { kind: 'tcp', host: '127.0.0.1', port: 1, tls: false },
+    }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(EngineUnavailableError);
     expect((error as Error).message).toBe(
       'No Docker engine answers at tcp://127.0.0.1:1; start Docker (or dockerd), or point DOCKER_HOST at a running engine.',

@@ -1,10 +1,18 @@
+import { randomUUID } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { type RegistryAuth, resolveRegistryAuth } from '../auth/registry-auth.js';
 import { type Clock, systemClock } from '../clock.js';
 import { analyzeDockerfile, assertTarget, type DockerfileAnalysis } from '../dockerfile/analysis.js';
-import type { EngineOptions } from '../engine/client.js';
+import { type BuildSession, openBuildSession } from '../engine/buildkit-session.js';
+import { dockerFor, type EngineOptions } from '../engine/client.js';
 import {
+  type Builder,
+  type BuilderChoice,
   type BuildSettings,
+  cancelBuild,
   commonEngineError,
+  engineBuildInfo,
   engineErrorMessage,
   engineStatusCode,
   inspectImage,
@@ -13,10 +21,20 @@ import {
 import { followJsonStream } from '../engine/json-stream.js';
 import { BuildError, InvalidInputError, ShipError, throwIfAborted } from '../errors.js';
 import { parseImageRef } from '../image-ref.js';
-import { inPhase, type ProgressListener } from '../progress.js';
+import { inPhase, type ProgressEvent, type ProgressListener } from '../progress.js';
+import {
+  type BuildSecret,
+  type BuildSsh,
+  dockerfileSyntax,
+  parseCacheTo,
+  samePlatform,
+  unusedBuildArgWarning,
+} from './build-options.js';
 import { BuildStreamDecoder } from './build-stream.js';
-import { packBuildContext, planBuildContext } from './context.js';
-import { secretBuildArgWarning } from './secret-build-args.js';
+import { BuildKitStreamDecoder } from './buildkit-stream.js';
+import { type BuildContextPlan, packBuildContext, planBuildContext } from './context.js';
+import { DockerignoreMatcher, parseDockerignore } from './dockerignore.js';
+import { declaredArgs, secretBuildArgWarning } from './secret-build-args.js';
 
 export interface BuildImageOptions extends EngineOptions, BuildSettings {
   /** The build context directory. */
@@ -29,6 +47,18 @@ export interface BuildImageOptions extends EngineOptions, BuildSettings {
   tags?: string[];
   /** The stage to build; checked against the Dockerfile before anything is sent. */
   target?: string;
+  /** `auto` (default): BuildKit when the engine offers it (Docker, API 1.39+), else the classic builder. */
+  builder?: BuilderChoice;
+  /** BuildKit: secrets for `RUN --mount=type=secret`; their values appear in no image, event or error. */
+  secrets?: BuildSecret[];
+  /** BuildKit: SSH agents for `RUN --mount=type=ssh`. */
+  ssh?: BuildSsh[];
+  /** BuildKit: `inline` writes cache metadata into the image so `cacheFrom` can reuse it elsewhere (changes the image id). */
+  cacheTo?: string[];
+  /** Credentials for a private `FROM` (BuildKit asks per registry; default: the push's resolver). */
+  auth?: RegistryAuth;
+  /** Where secrets with `env` are read from; default `process.env`. */
+  env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
   clock?: Clock;
@@ -36,6 +66,8 @@ export interface BuildImageOptions extends EngineOptions, BuildSettings {
 
 export interface BuildResult {
   imageId: string;
+  /** The builder that ran. */
+  builder: Builder;
   tags: string[];
   /** Bytes, as the engine counts the image. */
   size: number;
@@ -51,16 +83,18 @@ export interface BuildResult {
 }
 
 /**
- * Builds an image with the engine's classic builder. Resolves only when the engine reported an
- * image ID; every failure (a step, a missing base image, a broken connection) rejects with a
- * BuildError or a ShipError that says what to fix. Aborting destroys the request; the engine
- * then stops the build and removes its intermediate containers.
+ * Builds an image with BuildKit or the classic builder (`builder`, default `auto`). Resolves only
+ * when the engine reported an image ID; every failure (a step, a missing base image or secret, a
+ * broken connection) rejects with a BuildError or a ShipError that says what to fix. The result,
+ * the progress events and the errors have the same shape with either builder. Aborting closes
+ * the request and cancels a BuildKit build, which stops its running step.
  */
 export async function buildImage(options: BuildImageOptions): Promise<BuildResult> {
   const clock = options.clock ?? systemClock;
   const started = clock.now();
   const tags = buildTags(options);
   throwIfAborted(options.signal);
+  const cacheTo = (options.cacheTo ?? []).map(parseCacheTo);
 
   const plan = await planBuildContext({
     context: options.context,
@@ -70,25 +104,79 @@ export async function buildImage(options: BuildImageOptions): Promise<BuildResul
   if (options.target !== undefined && analysis)
     assertTarget(analysis, options.target, basename(options.dockerfile ?? 'Dockerfile'));
 
+  const engine = await engineBuildInfo(options);
+  const exposed = analysis ? exposedDockerfile(plan, analysis, options.target) : undefined;
+  const builder = chooseBuilder(options, engine.buildkit, engine.description, exposed);
+  if (options.platform && !samePlatform(options.platform, engine.platform)) {
+    throw new ShipError(
+      'PLATFORM_UNSUPPORTED',
+      `This engine builds only ${engine.platform}, not ${options.platform}; drop the platform option or build on a ${options.platform} engine.`,
+    );
+  }
+  const secrets = builder === 'buildkit' ? await readSecrets(options.secrets ?? [], options.env ?? process.env) : new Map();
+  const sshAgents = builder === 'buildkit' ? await sshSockets(options.ssh ?? [], options.env ?? process.env) : new Map();
+  const onProgress = redacting(
+    options.onProgress,
+    [...secrets.values()].map((value) => value.toString('utf8')),
+  );
+
   return inPhase(
     'build',
     `Building ${tags[0] ?? options.context}`,
-    { onProgress: options.onProgress, clock },
+    { onProgress, clock },
     async () => {
-      const secretWarning = secretBuildArgWarning(options.buildArgs, analysis, options.target);
-      if (secretWarning) options.onProgress?.({ type: 'warning', phase: 'build', message: secretWarning });
-      const packed = packBuildContext(plan);
-      const decoder = new BuildStreamDecoder({
-        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-        resolveBaseImage: (written) => analysis?.stages.find((stage) => stage.rawBaseImage === written)?.baseImage ?? written,
+      const why = exposed && builder === 'classic' && engine.buildkit ? ` because ${exposed}` : '';
+      onProgress?.({
+        type: 'info',
+        phase: 'build',
+        message: `Builder: ${builder === 'buildkit' ? 'BuildKit' : 'classic'} (${engine.description})${why}`,
       });
+      const warnings: string[] = [];
+      const warn = (message: string | undefined) => {
+        if (!message) return;
+        warnings.push(message);
+        onProgress?.({ type: 'warning', phase: 'build', message });
+      };
+      warn(secretBuildArgWarning(options.buildArgs, analysis, options.target));
+      if (builder === 'buildkit' && analysis) {
+        const declared = declaredArgs(analysis, options.target);
+        for (const arg of analysis.globalArgs) declared.add(arg.name);
+        warn(unusedBuildArgWarning(options.buildArgs, declared));
+      }
+      const buildArgs = cacheTo.includes('inline') ? { ...options.buildArgs, BUILDKIT_INLINE_CACHE: '1' } : options.buildArgs;
+      const syntax = dockerfileSyntax(plan.dockerfileText);
+      const decoder =
+        builder === 'buildkit'
+          ? new BuildKitStreamDecoder({ ...(onProgress ? { onProgress } : {}), ...(syntax ? { syntax } : {}) })
+          : new BuildStreamDecoder({
+              ...(onProgress ? { onProgress } : {}),
+              resolveBaseImage: (written) =>
+                analysis?.stages.find((stage) => stage.rawBaseImage === written)?.baseImage ?? written,
+            });
+      const packed = packBuildContext(plan);
+      let session: BuildSession | undefined;
+      const buildId = randomUUID();
+      const cancel = () => void cancelBuild(buildId, options).catch(() => {});
       try {
+        if (builder === 'buildkit') {
+          session = await openBuildSession(dockerFor(options), {
+            credentials: (host) => sessionCredentials(host, options),
+            secrets,
+            sshAgents,
+          }).catch((error: unknown) => {
+            throw commonEngineError(error, options) ?? engineRefused(error);
+          });
+          options.signal?.addEventListener('abort', cancel, { once: true });
+        }
         const stream = await startBuild(
           packed.stream,
           {
             dockerfile: plan.dockerfileInTar,
             tags,
-            ...pick(options, ['target', 'buildArgs', 'labels', 'noCache', 'pull', 'platform']),
+            builder,
+            ...(session ? { session: session.id, buildId } : {}),
+            ...(buildArgs ? { buildArgs } : {}),
+            ...pick(options, ['target', 'labels', 'noCache', 'pull', 'platform', 'cacheFrom']),
           },
           options,
         ).catch((error: unknown) => {
@@ -98,13 +186,15 @@ export async function buildImage(options: BuildImageOptions): Promise<BuildResul
           throw commonEngineError(error, options) ?? connectionBroke(error);
         });
         const outcome = decoder.finish();
+        for (const warning of outcome.warnings) warnings.push(warning);
         const image = await inspectImage(outcome.imageId, options);
         return {
           imageId: outcome.imageId,
+          builder,
           tags,
           size: image?.size ?? 0,
           durationMs: clock.now() - started,
-          warnings: secretWarning ? [secretWarning, ...outcome.warnings] : outcome.warnings,
+          warnings,
           steps: outcome.steps,
           cachedSteps: outcome.cachedSteps,
           contextBytes: packed.bytes(),
@@ -112,11 +202,181 @@ export async function buildImage(options: BuildImageOptions): Promise<BuildResul
         };
       } catch (error) {
         packed.stream.destroy();
-        throw error;
+        throw redactError(error, secrets);
+      } finally {
+        options.signal?.removeEventListener('abort', cancel);
+        session?.close();
       }
     },
     (result) => `Built ${result.imageId.slice(7, 19)}${tags.length ? ` as ${tags.join(', ')}` : ''}`,
   );
+}
+
+/**
+ * BuildKit reads an uploaded context as it is: unlike the classic builder it does not hide the
+ * Dockerfile from `COPY` when `.dockerignore` lists it or when it came from outside the context
+ * (and travels in the tar under a made-up name). Says why when a COPY/ADD of the built stages
+ * could take it; undefined when none can.
+ */
+function exposedDockerfile(plan: BuildContextPlan, analysis: DockerfileAnalysis, target: string | undefined): string | undefined {
+  const outside = plan.generated.some((file) => file.name === plan.dockerfileInTar);
+  const ignored =
+    !outside &&
+    plan.ignoreFile !== undefined &&
+    new DockerignoreMatcher(parseDockerignore(plan.ignoreText)).ignores(plan.dockerfileInTar);
+  if (!outside && !ignored) return undefined;
+  for (const stage of analysis.stagesForTarget(target)) {
+    for (const instruction of stage.instructions) {
+      if ((instruction.keyword !== 'COPY' && instruction.keyword !== 'ADD') || instruction.flags.from !== undefined) continue;
+      if (copySources(instruction.args).some((source) => couldTake(source, plan.dockerfileInTar))) {
+        return `the Dockerfile is ${outside ? 'outside the context' : 'listed in .dockerignore'} and BuildKit would let \`${instruction.keyword} ${instruction.args}\` copy it into the image`;
+      }
+    }
+  }
+  return undefined;
+}
+
+function copySources(args: string): string[] {
+  const text = args.trim();
+  if (text.startsWith('[')) {
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (Array.isArray(parsed)) return parsed.slice(0, -1).map(String);
+    } catch {
+      // Shell form after all.
+    }
+  }
+  return text.split(/\s+/).slice(0, -1);
+}
+
+function couldTake(source: string, path: string): boolean {
+  const normalized = source.replace(/^\.?\/+/, '').replace(/\/+$/, '');
+  if (normalized === '' || normalized === '.' || /[*?[\]]/.test(normalized)) return true;
+  return path === normalized || path.startsWith(`${normalized}/`);
+}
+
+function chooseBuilder(
+  options: BuildImageOptions,
+  engineHasBuildKit: boolean,
+  engine: string,
+  exposed: string | undefined,
+): Builder {
+  const choice = options.builder ?? 'auto';
+  if (choice === 'buildkit' && !engineHasBuildKit) {
+    throw new InvalidInputError(`The engine (${engine}) has no BuildKit; build with builder 'classic' or 'auto'.`);
+  }
+  if (choice === 'buildkit' && exposed) {
+    throw new InvalidInputError(
+      `Not building with BuildKit: ${exposed}; move the Dockerfile into the context (and out of .dockerignore), copy only what the image needs, or use builder 'auto' or 'classic'.`,
+    );
+  }
+  const builder: Builder = choice === 'classic' || !engineHasBuildKit || exposed ? 'classic' : 'buildkit';
+  if (builder === 'classic') {
+    const needs = [
+      options.secrets?.length ? 'secrets' : undefined,
+      options.ssh?.length ? 'ssh' : undefined,
+      options.cacheTo?.length ? 'cache-to' : undefined,
+    ].filter(Boolean);
+    if (needs.length > 0) {
+      throw new InvalidInputError(
+        `${needs.join(', ')} need${needs.length === 1 ? 's' : ''} BuildKit, and this build uses the classic builder (${engine}); drop ${needs.length === 1 ? 'it' : 'them'} or build with BuildKit on a Docker engine.`,
+      );
+    }
+  }
+  return builder;
+}
+
+/** Secret values, read before anything is sent: a missing variable or file is the caller's to fix. */
+async function readSecrets(secrets: BuildSecret[], env: NodeJS.ProcessEnv): Promise<Map<string, Buffer>> {
+  const values = new Map<string, Buffer>();
+  for (const secret of secrets) {
+    if (secret.value !== undefined) values.set(secret.id, Buffer.from(secret.value));
+    else if (secret.src !== undefined) {
+      const content = await readFile(secret.src).catch((cause: NodeJS.ErrnoException) => {
+        throw new InvalidInputError(
+          `The secret '${secret.id}' could not be read from '${secret.src}' (${cause.code ?? cause.message}); point src at a readable file.`,
+          { cause },
+        );
+      });
+      values.set(secret.id, content);
+    } else {
+      const name = secret.env ?? secret.id;
+      const value = env[name];
+      if (value === undefined) {
+        throw new InvalidInputError(
+          `The secret '${secret.id}' reads the environment variable ${name}, which is not set; set it or use src=FILE.`,
+        );
+      }
+      values.set(secret.id, Buffer.from(value));
+    }
+  }
+  return values;
+}
+
+async function sshSockets(specs: BuildSsh[], env: NodeJS.ProcessEnv): Promise<Map<string, string>> {
+  const sockets = new Map<string, string>();
+  for (const spec of specs) {
+    const socket = spec.socket ?? env.SSH_AUTH_SOCK;
+    if (!socket) {
+      throw new InvalidInputError(
+        `--ssh ${spec.id} forwards the agent in SSH_AUTH_SOCK, which is not set; start ssh-agent (eval $(ssh-agent)) or pass ${spec.id}=SOCKET.`,
+      );
+    }
+    const info = await stat(socket).catch(() => undefined);
+    if (!info?.isSocket()) {
+      throw new InvalidInputError(
+        `The SSH path '${socket}' for '${spec.id}' is not an agent socket; load the key into an agent (ssh-add KEYFILE) and pass its socket.`,
+      );
+    }
+    sockets.set(spec.id, socket);
+  }
+  return sockets;
+}
+
+async function sessionCredentials(host: string, options: BuildImageOptions) {
+  const auth = await resolveRegistryAuth(host, {
+    ...(options.auth ? { auth: options.auth } : {}),
+    ...(options.env ? { env: options.env } : {}),
+  });
+  if (!auth) return undefined;
+  return 'identitytoken' in auth
+    ? { username: '', secret: auth.identitytoken }
+    : { username: auth.username, secret: auth.password };
+}
+
+/** Progress with every secret value replaced: a step that prints its secret still shows none. */
+function redacting(listener: ProgressListener | undefined, values: string[]): ProgressListener | undefined {
+  const secrets = values.filter((value) => value.length >= 3);
+  if (!listener || secrets.length === 0) return listener;
+  return (event: ProgressEvent) =>
+    listener(
+      JSON.parse(
+        redact(
+          JSON.stringify(event),
+          secrets.map((value) => JSON.stringify(value).slice(1, -1)),
+        ),
+      ) as ProgressEvent,
+    );
+}
+
+function redact(text: string, secrets: string[]): string {
+  let result = text;
+  for (const secret of secrets) result = result.split(secret).join('***');
+  return result;
+}
+
+function redactError(error: unknown, secrets: Map<string, Buffer>): unknown {
+  if (!(error instanceof BuildError) || secrets.size === 0) return error;
+  const values = [...secrets.values()].map((value) => value.toString('utf8')).filter((value) => value.length >= 3);
+  const message = redact(error.message, values);
+  const logTail = error.logTail?.map((line) => redact(line, values));
+  if (message === error.message && JSON.stringify(logTail) === JSON.stringify(error.logTail)) return error;
+  return new BuildError(message, {
+    code: error.code,
+    ...(error.step === undefined ? {} : { step: redact(error.step, values) }),
+    ...(error.exitCode === undefined ? {} : { exitCode: error.exitCode }),
+    ...(logTail ? { logTail } : {}),
+  });
 }
 
 function buildTags(options: BuildImageOptions): string[] {

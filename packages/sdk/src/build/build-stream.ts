@@ -207,7 +207,7 @@ export function baseImageOf(instruction: string): string | undefined {
   return words.slice(1).find((word) => !word.startsWith('--'));
 }
 
-function registryName(image: string): string {
+export function registryName(image: string): string {
   try {
     const registry = parseImageRef(image).registry;
     return registry === 'docker.io' ? 'Docker Hub (docker.io)' : registry;

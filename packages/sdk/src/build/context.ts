@@ -20,8 +20,9 @@ export interface BuildContextPlan {
   dockerfileInTar: string;
   /** The Dockerfile's text (read once: for target validation and, if outside the context, to send). */
   dockerfileText: string;
-  /** The ignore file that applied, if any. */
+  /** The ignore file that applied, if any, and its text ('' when none). */
   ignoreFile: string | undefined;
+  ignoreText: string;
   /** Paths sent from the context directory, `/`-separated, sorted. */
   entries: string[];
   /** Files made up for the tar (a Dockerfile from outside the context, the effective `.dockerignore`). */
@@ -90,7 +91,7 @@ export async function planBuildContext(options: PlanBuildContextOptions): Promis
     generated.push({ name: '.dockerignore', content: lines.join('') });
   }
 
-  return { contextDir, dockerfileInTar, dockerfileText, ignoreFile, entries, generated };
+  return { contextDir, dockerfileInTar, dockerfileText, ignoreFile, ignoreText, entries, generated };
 }
 
 /** Walks the context like the CLI: an ignored directory is skipped unless a `!` pattern names something in it. */

@@ -54,7 +54,7 @@ describe('secretBuildArgWarning', () => {
     for (const name of named) expect(warning).toContain(name);
     for (const value of Object.values(buildArgs ?? {})) expect(warning).not.toContain(`${value}`);
     expect(warning).toMatch(/image history/);
-    expect(warning).toMatch(/at run time as an environment variable or a mounted file/);
+    expect(warning).toMatch(/--secret id=NAME,env=VAR, read with RUN --mount=type=secret,id=NAME/);
     expect(warning?.match(/\. /g) ?? []).toEqual([]);
   });
 

@@ -71,6 +71,9 @@ describe('instructionOf and biggestLayers', () => {
     ['/bin/sh -c pip install -r requirements.txt', 'RUN pip install -r requirements.txt'],
     ['|1 BASE_IMAGE=python:3.11-slim /bin/sh -c useradd app', 'RUN useradd app'],
     ['', '(base image layer)'],
+    ['RUN /bin/sh -c head -c 3000000 /dev/zero > /big.bin # buildkit', 'RUN head -c 3000000 /dev/zero > /big.bin'],
+    ['RUN |1 BASE_IMAGE=python:3.11-slim /bin/sh -c useradd app # buildkit', 'RUN useradd app'],
+    ['COPY /opt/venv /opt/venv # buildkit', 'COPY /opt/venv /opt/venv'],
   ])('instructionOf(%j) = %j', (createdBy, instruction) => {
     expect(instructionOf(createdBy)).toBe(instruction);
   });

@@ -180,10 +180,19 @@ export function biggestLayers(history: ReadonlyArray<{ createdBy: string; size: 
     .slice(0, top);
 }
 
-/** `/bin/sh -c #(nop) COPY dir:abc in /app` -> `COPY dir:abc in /app`; `/bin/sh -c pip install x` -> `RUN pip install x`. */
+/**
+ * `/bin/sh -c #(nop) COPY dir:abc in /app` -> `COPY dir:abc in /app`; `/bin/sh -c pip install x` -> `RUN pip install x`;
+ * BuildKit's `RUN /bin/sh -c pip install x # buildkit` -> `RUN pip install x`.
+ */
 export function instructionOf(createdBy: string): string {
   const text = createdBy.trim();
   if (text === '') return '(base image layer)';
+  const buildkit = /^(.*?)\s*# buildkit$/s.exec(text);
+  if (buildkit) {
+    const instruction = (buildkit[1] as string).trim();
+    const run = /^RUN (.*)$/s.exec(instruction);
+    return run ? instructionOf(run[1] as string) : instruction;
+  }
   const nop = /^\/bin\/sh -c #\(nop\)\s*(.*)$/s.exec(text);
   if (nop) return (nop[1] as string).trim();
   const shell = /^\/bin\/sh -c (.*)$/s.exec(text);

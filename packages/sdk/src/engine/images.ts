@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import type { ImageInspectInfo } from 'dockerode';
 import type { RegistryAuth } from '../auth/registry-auth.js';
 import { AbortedError, ShipError, throwIfAborted } from '../errors.js';
-import { dockerFor, type EngineOptions, engineUnavailable, isEngineUnreachable } from './client.js';
+import { type DockerClient, dockerFor, type EngineOptions, engineUnavailable, isEngineUnreachable } from './client.js';
 
 /**
  * Images through the Engine API: the only place that knows dockerode's image calls. Streams
@@ -200,7 +200,11 @@ export function splitTag(ref: string): { repo: string; tag: string } {
   return { repo: withoutDigest, tag: 'latest' };
 }
 
-/** What a build asks of the classic builder besides the context, the Dockerfile and the tags. */
+/** Which builder runs a build: `auto` picks BuildKit when the engine offers it, else the classic builder. */
+export type BuilderChoice = 'auto' | 'buildkit' | 'classic';
+export type Builder = 'buildkit' | 'classic';
+
+/** What a build asks of the builder besides the context, the Dockerfile and the tags. */
 export interface BuildSettings {
   /** The stage to build. */
   target?: string;
@@ -210,17 +214,25 @@ export interface BuildSettings {
   /** Pull newer versions of the base images. */
   pull?: boolean;
   platform?: string;
+  /** Images whose layers (BuildKit: inline cache metadata) the build may reuse. */
+  cacheFrom?: string[];
 }
 
 export interface BuildRequest extends BuildSettings {
   /** The Dockerfile's path inside the context tar. */
   dockerfile: string;
   tags: string[];
+  builder: Builder;
+  /** BuildKit only: the session that serves credentials, secrets and SSH. */
+  session?: string;
+  /** BuildKit only: the id `/build/cancel` takes. */
+  buildId?: string;
 }
 
 /**
- * Starts a classic-builder build and returns its JSON-lines stream. Intermediate containers are
- * removed even when a step fails (`forcerm`), so a failed or aborted build leaves none behind.
+ * Starts a build and returns its JSON-lines stream. The classic builder removes intermediate
+ * containers even when a step fails (`forcerm`), so a failed or aborted build leaves none behind;
+ * BuildKit keeps no containers and streams `moby.buildkit.trace` messages instead of text.
  */
 export async function startBuild(context: Readable, request: BuildRequest, options: EngineCallOptions = {}): Promise<Readable> {
   const query: Record<string, unknown> = {
@@ -230,18 +242,76 @@ export async function startBuild(context: Readable, request: BuildRequest, optio
     forcerm: true,
     abortSignal: options.signal,
   };
+  if (request.builder === 'buildkit') {
+    // A number, not the string '2': dockerode then opens no session of its own and uses ours.
+    query.version = 2;
+    if (request.session) query.session = request.session;
+    if (request.buildId) query.buildid = request.buildId;
+  }
   if (request.target) query.target = request.target;
   if (request.buildArgs && Object.keys(request.buildArgs).length > 0) query.buildargs = request.buildArgs;
   if (request.labels && Object.keys(request.labels).length > 0) query.labels = request.labels;
   if (request.noCache) query.nocache = true;
   if (request.pull) query.pull = true;
   if (request.platform) query.platform = request.platform;
+  if (request.cacheFrom && request.cacheFrom.length > 0) query.cachefrom = request.cacheFrom;
   try {
     return (await dockerFor(options).buildImage(context, query)) as Readable;
   } catch (error) {
     context.destroy();
     throw commonEngineError(error, options) ?? error;
   }
+}
+
+/** Asks BuildKit to stop the build `buildId` (and its running step); best effort. */
+export async function cancelBuild(buildId: string, options: EngineOptions = {}): Promise<void> {
+  const docker = dockerFor(options);
+  await new Promise<void>((resolve) => {
+    docker.modem.dial(
+      { method: 'POST', path: '/build/cancel?', options: { id: buildId }, statusCodes: { 200: true, 404: true, 500: true } },
+      () => resolve(),
+    );
+  });
+}
+
+export interface EngineBuildInfo {
+  /** The engine's own BuildKit can build (a Docker engine with API 1.39 or later). */
+  buildkit: boolean;
+  /** `os/arch` of the engine, e.g. `linux/amd64`. */
+  platform: string;
+  /** e.g. `Docker 20.10.24 (API 1.41)`. */
+  description: string;
+}
+
+const buildInfoCache = new WeakMap<object, Promise<EngineBuildInfo>>();
+
+/** What the engine can build with, read once per client from `/version`. */
+export function engineBuildInfo(options: EngineCallOptions = {}): Promise<EngineBuildInfo> {
+  const docker = dockerFor(options);
+  let info = buildInfoCache.get(docker);
+  if (!info) {
+    info = readBuildInfo(docker, options);
+    buildInfoCache.set(docker, info);
+    info.catch(() => buildInfoCache.delete(docker));
+  }
+  return info;
+}
+
+async function readBuildInfo(docker: DockerClient, options: EngineCallOptions): Promise<EngineBuildInfo> {
+  let version: { ApiVersion?: string; Version?: string; Os?: string; Arch?: string; Components?: Array<{ Name?: string }> };
+  try {
+    version = (await docker.version()) as typeof version;
+  } catch (error) {
+    throw commonEngineError(error, options) ?? error;
+  }
+  const podman = (version.Components ?? []).some((component) => /podman/i.test(component.Name ?? ''));
+  const [major = 0, minor = 0] = (version.ApiVersion ?? '0.0').split('.').map(Number);
+  const buildkit = !podman && (major > 1 || (major === 1 && minor >= 39));
+  return {
+    buildkit,
+    platform: `${version.Os ?? 'linux'}/${version.Arch ?? 'amd64'}`,
+    description: `${podman ? 'Podman' : 'Docker'} ${version.Version ?? '?'} (API ${version.ApiVersion ?? '?'})`,
+  };
 }
 
 /** The `X-Registry-Auth` body: only what the engine needs, never logged. */

@@ -1,0 +1,149 @@
+import { InvalidInputError } from '../errors.js';
+
+/**
+ * Pure: BuildKit's build inputs as `docker buildx build` spells them on the command line, parsed
+ * into the SDK's options, and the checks that need no engine.
+ */
+
+/** A build secret: `RUN --mount=type=secret,id=ID` reads it. Exactly one source. */
+export interface BuildSecret {
+  id: string;
+  /** Read from this environment variable. */
+  env?: string;
+  /** Read from this file. */
+  src?: string;
+  /** The value itself (the action's masked `secrets` input). */
+  value?: string;
+}
+
+/** An SSH agent to forward: `RUN --mount=type=ssh[,id=ID]` uses it. */
+export interface BuildSsh {
+  /** `default` for `--mount=type=ssh` without an id. */
+  id: string;
+  /** The agent's socket; default `$SSH_AUTH_SOCK`. */
+  socket?: string;
+}
+
+const ID = /^[A-Za-z0-9_.-]+$/;
+
+function fields(spec: string, flag: string): Map<string, string> {
+  const result = new Map<string, string>();
+  for (const part of spec.split(',')) {
+    const equals = part.indexOf('=');
+    if (equals <= 0) {
+      throw new InvalidInputError(
+        `'${spec}' is not a valid ${flag} value; write it as key=value pairs, e.g. id=token,env=API_TOKEN.`,
+      );
+    }
+    result.set(part.slice(0, equals).trim().toLowerCase(), part.slice(equals + 1).trim());
+  }
+  return result;
+}
+
+/** `id=NAME,env=VAR` or `id=NAME,src=PATH` (also `source=`, `type=env|file`), as buildx reads `--secret`. */
+export function parseSecretSpec(spec: string): BuildSecret {
+  const parts = fields(spec.trim(), '--secret');
+  const id = parts.get('id');
+  if (!id || !ID.test(id)) {
+    throw new InvalidInputError(
+      `The secret '${spec}' has no valid id; write --secret id=NAME,env=VAR or --secret id=NAME,src=FILE.`,
+    );
+  }
+  const type = parts.get('type');
+  const src = parts.get('src') ?? parts.get('source');
+  const env = parts.get('env') ?? (type === 'env' ? src : undefined);
+  if (env !== undefined && type !== 'file') return { id, env };
+  if (src !== undefined) return { id, src };
+  // buildx: with neither, the id names an environment variable... or a file; we take the variable.
+  return { id, env: id };
+}
+
+/** `default`, `default=SOCKET`, `ID=SOCKET`, as buildx reads `--ssh`. */
+export function parseSshSpec(spec: string): BuildSsh {
+  const text = spec.trim();
+  const equals = text.indexOf('=');
+  const id = equals < 0 ? text : text.slice(0, equals);
+  const socket = equals < 0 ? undefined : text.slice(equals + 1);
+  if (!id || !ID.test(id) || socket === '' || socket?.includes(',')) {
+    throw new InvalidInputError(
+      `'${spec}' is not a valid --ssh value; write --ssh default (the agent in SSH_AUTH_SOCK) or --ssh ID=SOCKET (one agent socket).`,
+    );
+  }
+  return socket === undefined ? { id } : { id, socket };
+}
+
+/** Only inline cache can be exported by this engine's BuildKit: `inline` or `type=inline`. */
+export function parseCacheTo(spec: string): 'inline' {
+  const text = spec.trim();
+  if (text === 'inline' || /^type=inline(,.*)?$/.test(text)) return 'inline';
+  throw new InvalidInputError(
+    `The cache export '${spec}' is not supported: the engine's built-in BuildKit exports only inline cache; use --cache-to inline.`,
+  );
+}
+
+/** `--cache-from` takes `REF` or `type=registry,ref=REF` (buildx's spelling). */
+export function parseCacheFrom(spec: string): string {
+  const text = spec.trim();
+  if (!text.includes('=')) return text;
+  const parts = fields(text, '--cache-from');
+  const ref = parts.get('ref');
+  if ((parts.get('type') ?? 'registry') !== 'registry' || !ref) {
+    throw new InvalidInputError(
+      `The cache source '${spec}' is not supported: the engine reads cache only from images; write --cache-from REF or type=registry,ref=REF.`,
+    );
+  }
+  return ref;
+}
+
+/** Build args the builder reads itself; the unused-build-arg warning never names them. */
+const PREDEFINED_ARGS = new Set([
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'FTP_PROXY',
+  'NO_PROXY',
+  'ALL_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'ftp_proxy',
+  'no_proxy',
+  'all_proxy',
+  'BUILDKIT_INLINE_CACHE',
+  'BUILDKIT_MULTI_PLATFORM',
+  'BUILDKIT_SYNTAX',
+  'BUILDKIT_CONTEXT_KEEP_GIT_DIR',
+  'BUILDKIT_SANDBOX_HOSTNAME',
+  'SOURCE_DATE_EPOCH',
+]);
+
+/**
+ * The warning the classic builder prints for build args no `ARG` consumes; BuildKit prints none,
+ * so it is derived from the Dockerfile: `declared` is every ARG name in the stages being built
+ * and before the first FROM.
+ */
+export function unusedBuildArgWarning(
+  buildArgs: Record<string, string> | undefined,
+  declared: ReadonlySet<string>,
+): string | undefined {
+  const unused = Object.keys(buildArgs ?? {}).filter((name) => !declared.has(name) && !PREDEFINED_ARGS.has(name));
+  if (unused.length === 0) return undefined;
+  return `One or more build-args [${unused.join(' ')}] were not consumed`;
+}
+
+/** The `# syntax=` frontend a Dockerfile asks for: only comment lines before the first instruction count. */
+export function dockerfileSyntax(text: string): string | undefined {
+  for (const line of text.split('\n')) {
+    const trimmed = line.trim();
+    if (trimmed === '') continue;
+    if (!trimmed.startsWith('#')) return undefined;
+    const match = /^#\s*syntax\s*=\s*(\S+)/i.exec(trimmed);
+    if (match) return match[1];
+  }
+  return undefined;
+}
+
+/** `os/arch[/variant]` reduced to `os/arch` for comparison with the engine's own platform. */
+export function samePlatform(requested: string, engine: string): boolean {
+  const [os, arch] = requested.trim().toLowerCase().split('/');
+  const [engineOs, engineArch] = engine.toLowerCase().split('/');
+  return os === engineOs && (arch === undefined || arch === engineArch || (arch === 'x86_64' && engineArch === 'amd64'));
+}
