@@ -73,7 +73,7 @@ describe.each(['buildkit', 'classic'] as const)('buildImage with the %s builder 
     expect(steps).toHaveLength(result.steps);
     if (builder === 'classic') expect(steps.at(-1)?.instruction).toMatch(/^CMD \["gunicorn"/);
     else {
-      expect(steps.at(-1)?.name).toMatch(/^\[runtime \d+\/\d+\] COPY app.py/);
+      expect(steps.at(-1)?.name).toMatch(/^\[runtime \d+\/\d+\] COPY .*app.py/);
       // The runtime stage copies the test stage's marker, so BuildKit (which skips unneeded stages) runs the tests.
       expect(steps.map((step) => step.name)).toContainEqual(expect.stringMatching(/^\[test \d+\/\d+\] RUN .*unittest/));
       expect(events).toContainEqual(expect.objectContaining({ type: 'build-step-end', name: steps.at(-1)?.name, ok: true }));
@@ -268,8 +268,8 @@ describe.each(['buildkit', 'classic'] as const)('buildImage with the %s builder 
       connection: { kind: 'tcp', host: '127.0.0.1', port: 1, tls: false },
     }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(EngineUnavailableError);
-    expect((error as Error).message).toBe(
-      'No Docker engine answers at tcp://127.0.0.1:1; start Docker (or dockerd), or point DOCKER_HOST at a running engine.',
+    expect((error as Error).message).toMatch(
+      /^No container engine answers at tcp:\/\/127\.0\.0\.1:1; start Docker, Podman or dockerd/,
     );
   });
 });

@@ -3,6 +3,7 @@ import type { ImageInspectInfo } from 'dockerode';
 import type { RegistryAuth } from '../auth/registry-auth.js';
 import { AbortedError, ShipError, throwIfAborted } from '../errors.js';
 import { type DockerClient, dockerFor, type EngineOptions, engineUnavailable, isEngineUnreachable } from './client.js';
+import { type EngineBuilder, type EngineVersionInfo, engineBuilders, engineProduct } from './info.js';
 
 /**
  * Images through the Engine API: the only place that knows dockerode's image calls. Streams
@@ -202,7 +203,7 @@ export function splitTag(ref: string): { repo: string; tag: string } {
 
 /** Which builder runs a build: `auto` picks BuildKit when the engine offers it, else the classic builder. */
 export type BuilderChoice = 'auto' | 'buildkit' | 'classic';
-export type Builder = 'buildkit' | 'classic';
+export type Builder = EngineBuilder;
 
 /** What a build asks of the builder besides the context, the Dockerfile and the tags. */
 export interface BuildSettings {
@@ -298,19 +299,16 @@ export function engineBuildInfo(options: EngineCallOptions = {}): Promise<Engine
 }
 
 async function readBuildInfo(docker: DockerClient, options: EngineCallOptions): Promise<EngineBuildInfo> {
-  let version: { ApiVersion?: string; Version?: string; Os?: string; Arch?: string; Components?: Array<{ Name?: string }> };
+  let version: EngineVersionInfo;
   try {
-    version = (await docker.version()) as typeof version;
+    version = (await docker.version()) as EngineVersionInfo;
   } catch (error) {
     throw commonEngineError(error, options) ?? error;
   }
-  const podman = (version.Components ?? []).some((component) => /podman/i.test(component.Name ?? ''));
-  const [major = 0, minor = 0] = (version.ApiVersion ?? '0.0').split('.').map(Number);
-  const buildkit = !podman && (major > 1 || (major === 1 && minor >= 39));
   return {
-    buildkit,
+    buildkit: engineBuilders(version).includes('buildkit'),
     platform: `${version.Os ?? 'linux'}/${version.Arch ?? 'amd64'}`,
-    description: `${podman ? 'Podman' : 'Docker'} ${version.Version ?? '?'} (API ${version.ApiVersion ?? '?'})`,
+    description: `${engineProduct(version)} ${version.Version ?? '?'} (API ${version.ApiVersion ?? '?'})`,
   };
 }
 
