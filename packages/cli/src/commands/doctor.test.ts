@@ -2,11 +2,11 @@ import { describe, expect, test } from 'vitest';
 import { errorLines, ship } from '../../test/cli.js';
 
 describe('ship doctor without an engine', () => {
-  test('an address that does not answer: exit 1, one line naming the address, the rule and the fix', async () => {
+  test('an address that does not answer: exit 1, one line naming the address and the fix', async () => {
     const run = await ship(['doctor'], { env: { DOCKER_HOST: 'unix:///nonexistent/i16.sock' } });
     expect(run.code).toBe(1);
     expect(errorLines(run.stderr)).toEqual([
-      '✖ No container engine answers at unix:///nonexistent/i16.sock (found by the DOCKER_HOST rule); start Docker, Podman or dockerd, or point DOCKER_HOST or a docker context at a running engine.',
+      '✖ No Docker engine answers at unix:///nonexistent/i16.sock; start Docker (or dockerd), or point DOCKER_HOST at a running engine.',
     ]);
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
@@ -28,9 +28,7 @@ describe('ship doctor without an engine', () => {
       env: { DOCKER_HOST: 'unix:///nonexistent/i16.sock' },
     });
     expect(run.code).toBe(0);
-    expect(run.stderr).toMatch(
-      /^debug: engine {4}unix:\/\/\/nonexistent\/i16\.sock does not answer \(No container engine answers/,
-    );
+    expect(run.stderr).toMatch(/^debug: engine {4}unix:\/\/\/nonexistent\/i16\.sock does not answer \(No Docker engine answers/);
     expect(run.stdout).toContain('app:1');
   });
 });

@@ -152,13 +152,17 @@ export function engineUnavailable(options: EngineOptions, cause: unknown): Engin
   if (isSshFailure(cause)) {
     return new EngineUnavailableError(`The ssh connection to the engine at ${where} failed: ${cause.message}.`, { cause });
   }
-  const found = discovery.rule ? ` (found by the ${discovery.rule} rule)` : '';
-  const tried =
-    discovery.rule === undefined && discovery.tried.length > 0
-      ? `, and none was found elsewhere (tried ${discovery.tried.join(', ')})`
-      : '';
+  // DOCKER_HOST or a caller's connection names the address itself; other rules say how it was found.
+  const how =
+    discovery.rule === undefined
+      ? discovery.tried.length > 0
+        ? `, and none was found elsewhere (tried ${discovery.tried.join(', ')})`
+        : ''
+      : discovery.rule === 'DOCKER_HOST'
+        ? ''
+        : ` (found by the ${discovery.rule} rule)`;
   return new EngineUnavailableError(
-    `No container engine answers at ${where}${found}${tried}; start Docker, Podman or dockerd, or point DOCKER_HOST or a docker context at a running engine.`,
+    `No Docker engine answers at ${where}${how}; start Docker (or dockerd), or point DOCKER_HOST at a running engine.`,
     { cause },
   );
 }
