@@ -269,7 +269,7 @@ describe.each(['buildkit', 'classic'] as const)('buildImage with the %s builder 
     }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(EngineUnavailableError);
     expect((error as Error).message).toMatch(
-      /^No container engine answers at tcp:\/\/127\.0\.0\.1:1; start Docker, Podman or dockerd/,
+      /^No Docker engine answers at tcp:\/\/127\.0\.0\.1:1; start Docker \(or dockerd\), or point DOCKER_HOST at a running engine\.$/,
     );
   });
 });
