@@ -81,6 +81,20 @@ export function buildInputs(flags: BuildFlags, config: ConfigReleaseDefaults) {
   };
 }
 
+/** `--ca-cert` and `--insecure`: how ship's own registry requests trust the registry. */
+export interface RegistryTlsFlags {
+  caCert?: string;
+  insecure?: boolean;
+}
+
+/** The TLS options of the SDK's registry calls; `--ca-cert` is relative to the current directory. */
+export function registryTls(ctx: Pick<CliContext, 'path'>, flags: RegistryTlsFlags): { caCert?: string; insecure?: boolean } {
+  return {
+    ...(flags.caCert !== undefined ? { caCert: ctx.path(flags.caCert) } : {}),
+    ...(flags.insecure ? { insecure: true } : {}),
+  };
+}
+
 /** `{ key: value }` when value is defined, else `{}` (exactOptionalPropertyTypes-friendly spreading). */
 export function defined<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };

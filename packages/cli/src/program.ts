@@ -143,6 +143,8 @@ export function createProgram(
     'also push the planned tags of this version in the same repository',
   )
     .option('--force', 'move floating tags (1.2, 1, latest) even backwards, past a newer release in the registry')
+    .option('--ca-cert <file>', "the registry's CA certificate, PEM, for ship's own requests (the engine push uses its certs.d)")
+    .option('--insecure', "plain HTTP for ship's own registry requests (loopback registries may without it)")
     .addHelpText(
       'after',
       examples('ship push localhost:5001/examples/flask-app:1.1', 'ship push localhost:5001/examples/flask-app:dev --tag v1.1'),
@@ -168,7 +170,12 @@ export function createProgram(
           .option('--no-smoke', 'skip the smoke test')
           .option('--no-push', 'build, test and tag, but do not push')
           .option('--report', 'also print the build report (biggest layers, bytes hidden by later layers); costs a few seconds')
-          .option('--no-report', 'no build report (the default for release; ship build prints one)'),
+          .option('--no-report', 'no build report (the default for release; ship build prints one)')
+          .option(
+            '--ca-cert <file>',
+            "the registries' CA certificate, PEM, for ship's own requests (the engine push uses its certs.d)",
+          )
+          .option('--insecure', "plain HTTP for ship's own registry requests (loopback registries may without it)"),
       ),
     ),
   )
@@ -196,6 +203,8 @@ export function createProgram(
       )
       .option('--offline', "read no registry: plan from the flags alone (by default the images' tags are read)"),
   )
+    .option('--ca-cert <file>', "the registry's CA certificate, PEM (default: /etc/docker/certs.d/HOST/ca.crt)")
+    .option('--insecure', 'talk plain HTTP to the registry (loopback registries may without it)')
     .addHelpText(
       'after',
       examples(
@@ -216,6 +225,8 @@ export function createProgram(
     .option('--password-stdin', 'read the password or token from stdin')
     // Only so that a password typed as a flag gets a clear refusal instead of "unknown option".
     .addOption(new Option('--password <password>').hideHelp())
+    .option('--ca-cert <file>', "the registry's CA certificate, PEM (default: /etc/docker/certs.d/HOST/ca.crt)")
+    .option('--insecure', 'talk plain HTTP to the registry (loopback registries may without it)')
     .addHelpText(
       'after',
       examples(
@@ -235,6 +246,8 @@ export function createProgram(
     .option('-t, --tag <version>', 'the version shortcut: v1.2.3 gives 1.2.3, 1.2, 1, latest')
     .option('--to <destination>', 'another repository or registry to copy to')
     .option('--force', 'move floating tags (1.2, 1, latest) even backwards, past a newer release in the registry')
+    .option('--ca-cert <file>', "the registries' CA certificate, PEM (default: /etc/docker/certs.d/HOST/ca.crt)")
+    .option('--insecure', 'talk plain HTTP to the registries (loopback registries may without it)')
     .addHelpText(
       'after',
       examples(

@@ -142,6 +142,7 @@ export { type PublishEntry, summarizePublish } from './release/publish-summary.j
 export {
   ReleaseError,
   type ReleaseOptions,
+  type ReleaseRegistryTls,
   type ReleaseResult,
   type ReleaseSmokeOptions,
   release,

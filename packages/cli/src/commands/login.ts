@@ -1,7 +1,8 @@
 import { InvalidInputError, login, storeCredentials } from '@container-ship/sdk';
 import type { CliContext, CommandResult } from '../context.js';
+import { type RegistryTlsFlags, registryTls } from '../inputs.js';
 
-interface Flags {
+interface Flags extends RegistryTlsFlags {
   username?: string;
   passwordStdin?: boolean;
   password?: string;
@@ -45,6 +46,7 @@ export async function run(ctx: CliContext, [registry = '']: string[], flags: Fla
     ...(flags.username ? { username: flags.username } : {}),
     ...(password === undefined ? {} : { password }),
     env: ctx.env,
+    ...registryTls(ctx, flags),
     signal: ctx.signal,
     onProgress: ctx.onProgress,
   });

@@ -1,10 +1,11 @@
 import { promote } from '@container-ship/sdk';
 import type { CliContext, CommandResult } from '../context.js';
+import { type RegistryTlsFlags, registryTls } from '../inputs.js';
 import { formatBytes } from '../output/format.js';
 import { keptRows } from '../output/kept.js';
 import { renderTable } from '../output/table.js';
 
-interface Flags {
+interface Flags extends RegistryTlsFlags {
   tag?: string;
   to?: string;
   force?: boolean;
@@ -19,6 +20,7 @@ export async function run(ctx: CliContext, [source = '']: string[], flags: Flags
     ...(flags.to ? { destination: flags.to } : {}),
     ...(flags.force ? { force: true } : {}),
     env: ctx.env,
+    ...registryTls(ctx, flags),
     signal: ctx.signal,
     onProgress: ctx.onProgress,
   });

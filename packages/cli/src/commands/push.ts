@@ -8,7 +8,7 @@ import {
   tagImage,
 } from '@container-ship/sdk';
 import type { CliContext, CommandResult } from '../context.js';
-import { type TagFlags, tagInputs } from '../inputs.js';
+import { type RegistryTlsFlags, registryTls, type TagFlags, tagInputs } from '../inputs.js';
 import { formatBytes } from '../output/format.js';
 import { keptRows } from '../output/kept.js';
 import { renderTable } from '../output/table.js';
@@ -21,7 +21,7 @@ export function repositoryOf(image: string): string {
   return colon > slash ? withoutDigest.slice(0, colon) : withoutDigest;
 }
 
-interface PushFlags extends TagFlags {
+interface PushFlags extends TagFlags, RegistryTlsFlags {
   force?: boolean;
 }
 
@@ -42,7 +42,7 @@ export async function run(ctx: CliContext, [image = '']: string[], flags: PushFl
         git: await readGitContext({ cwd: ctx.cwd, env: ctx.env }),
         ...(flags.force ? { force: true } : {}),
       },
-      { ...(auth ? { auth } : {}), signal: ctx.signal },
+      { ...(auth ? { auth } : {}), ...registryTls(ctx, flags), signal: ctx.signal },
     );
     skipped = plan.skipped;
     for (const skip of skipped) ctx.onProgress({ type: 'info', phase: 'tag', message: `Not moving ${skip.tag}: ${skip.reason}` });

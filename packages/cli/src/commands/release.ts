@@ -1,6 +1,17 @@
 import { buildReport, ReleaseError, type ReleaseResult, readGitContext, release } from '@container-ship/sdk';
 import type { CliContext, CommandResult } from '../context.js';
-import { type BuildFlags, buildInputs, configDirs, configFor, defined, imagesFrom, type TagFlags, tagInputs } from '../inputs.js';
+import {
+  type BuildFlags,
+  buildInputs,
+  configDirs,
+  configFor,
+  defined,
+  imagesFrom,
+  type RegistryTlsFlags,
+  registryTls,
+  type TagFlags,
+  tagInputs,
+} from '../inputs.js';
 import { errorJson } from '../output/errors.js';
 import { formatBytes, formatDuration, shortId } from '../output/format.js';
 import type { Style } from '../output/style.js';
@@ -8,7 +19,7 @@ import { renderTable } from '../output/table.js';
 import { reportText } from './build.js';
 import { smokeVerdict } from './smoke.js';
 
-interface Flags extends BuildFlags, TagFlags {
+interface Flags extends BuildFlags, TagFlags, RegistryTlsFlags {
   registry?: string[];
   /** commander's `--no-smoke` / `--no-push`: false when given. */
   smoke?: boolean;
@@ -64,6 +75,7 @@ export async function run(ctx: CliContext, [context = '.']: string[], flags: Fla
       smoke,
       push: flags.push !== false,
       env: ctx.env,
+      ...registryTls(ctx, flags),
       signal: ctx.signal,
       onProgress: ctx.onProgress,
       ...ctx.engine,

@@ -1,8 +1,8 @@
 import { listTags, planTags, readGitContext } from '@container-ship/sdk';
 import type { CliContext, CommandResult } from '../context.js';
-import { configFor, imagesFrom, type TagFlags, tagInputs } from '../inputs.js';
+import { configFor, imagesFrom, type RegistryTlsFlags, registryTls, type TagFlags, tagInputs } from '../inputs.js';
 
-interface TagsFlags extends TagFlags {
+interface TagsFlags extends TagFlags, RegistryTlsFlags {
   existingTag?: string[];
   offline?: boolean;
 }
@@ -19,7 +19,7 @@ export async function run(ctx: CliContext, _args: string[], flags: TagsFlags): P
   const config = await configFor(ctx, ctx.cwd);
   const git = await readGitContext({ cwd: ctx.cwd, env: ctx.env });
   const images = imagesFrom(flags, config, true);
-  const inRegistry = flags.offline ? [] : await registryTags(ctx, images);
+  const inRegistry = flags.offline ? [] : await registryTags(ctx, images, registryTls(ctx, flags));
   const existingTags = [...(flags.existingTag ?? []), ...inRegistry];
   const plan = planTags({
     images,
@@ -36,12 +36,12 @@ export async function run(ctx: CliContext, _args: string[], flags: TagsFlags): P
 }
 
 /** `image:tag` for every tag the images' registries have; a registry that does not answer is skipped with a warning. */
-async function registryTags(ctx: CliContext, images: string[]): Promise<string[]> {
+async function registryTags(ctx: CliContext, images: string[], tls: ReturnType<typeof registryTls>): Promise<string[]> {
   const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(REGISTRY_TIMEOUT_MS)]);
   const lists = await Promise.all(
     images.map(async (image) => {
       try {
-        const tags = await listTags(image, { env: ctx.env, signal, retry: { attempts: 1 } });
+        const tags = await listTags(image, { env: ctx.env, ...tls, signal, retry: { attempts: 1 } });
         return tags.map((tag) => `${image}:${tag}`);
       } catch (error) {
         if (ctx.signal.aborted) throw error;

@@ -5,7 +5,7 @@ import { InvalidInputError, isShipError, throwIfAborted } from '../errors.js';
 import { parseImageRef } from '../image-ref.js';
 import { inPhase, type ProgressListener } from '../progress.js';
 import { pushImage } from '../push/push-image.js';
-import { type Manifest, RegistryClient } from '../registry/client.js';
+import { type Manifest, RegistryClient, type RegistryClientOptions } from '../registry/client.js';
 import type { SkippedTag, TagPlan } from '../tags/plan.js';
 import type { PublishEntry } from './publish-summary.js';
 import type { PublishTarget } from './targets.js';
@@ -17,6 +17,8 @@ export interface PublishOptions {
   clock: Clock;
   /** Where credentials a target does not carry are looked up (`DOCKER_AUTH_CONFIG`, docker config). */
   env?: NodeJS.ProcessEnv;
+  /** How the registry's TLS is trusted for ship's own requests (the engine push uses the engine's). */
+  tls?: Pick<RegistryClientOptions, 'caCert' | 'certsDir' | 'insecure'>;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
 }
@@ -37,6 +39,7 @@ export async function publishTo(target: PublishTarget, imageId: string, o: Publi
   const started = o.clock.now();
   const auth = target.auth ?? (await resolveRegistryAuth(target.registry, o.env ? { env: o.env } : {}));
   const client = new RegistryClient(target.registry, {
+    ...o.tls,
     ...(auth ? { auth } : {}),
     ...(o.signal ? { signal: o.signal } : {}),
     ...(o.onProgress ? { onProgress: o.onProgress } : {}),

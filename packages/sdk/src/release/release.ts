@@ -4,6 +4,7 @@ import { type Clock, systemClock } from '../clock.js';
 import type { EngineOptions } from '../engine/client.js';
 import { ShipError, throwIfAborted } from '../errors.js';
 import { inPhase, type ProgressListener } from '../progress.js';
+import type { RegistryClientOptions } from '../registry/client.js';
 import { type SmokeOptions, type SmokeResult, smokeTest } from '../smoke/smoke-test.js';
 import type { GitContext } from '../tags/git-types.js';
 import { type PlanTagsOptions, planTags, type TagPlan } from '../tags/plan.js';
@@ -18,7 +19,14 @@ export type ReleaseSmokeOptions = Omit<
   'image' | 'runId' | 'signal' | 'onProgress' | 'connection' | 'docker' | 'clock'
 >;
 
-export interface ReleaseOptions extends EngineOptions {
+/**
+ * How ship's own registry requests (reading tags, promoting floating tags) trust the registry:
+ * a CA (`caCert`, a PEM file or text), an engine-style `certsDir`, or plain HTTP (`insecure`).
+ * The engine push of the first tag uses the engine's own trust (its certs.d).
+ */
+export type ReleaseRegistryTls = Pick<RegistryClientOptions, 'caCert' | 'certsDir' | 'insecure'>;
+
+export interface ReleaseOptions extends EngineOptions, ReleaseRegistryTls {
   context: string;
   dockerfile?: string;
   /** The image name(s), without a tag: `localhost:5001/app`. */
@@ -244,6 +252,11 @@ async function runRelease(o: ReleaseOptions, targets: PublishTarget[], clock: Cl
         engine,
         clock,
         ...(o.env ? { env: o.env } : {}),
+        tls: {
+          ...(o.caCert !== undefined ? { caCert: o.caCert } : {}),
+          ...(o.certsDir !== undefined ? { certsDir: o.certsDir } : {}),
+          ...(o.insecure !== undefined ? { insecure: o.insecure } : {}),
+        },
         ...(o.signal ? { signal: o.signal } : {}),
         ...(emit ? { onProgress: emit } : {}),
       }),
