@@ -4,7 +4,7 @@ import { type AddressInfo, connect as connectTcp, createServer, type Socket } fr
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { Client, type ClientChannel, type ConnectConfig, utils } from 'ssh2';
+import type { Client, ClientChannel, ConnectConfig } from 'ssh2';
 import type { EngineConnection } from './connection.js';
 import { hostKeyVerdict, knownHostsName } from './known-hosts.js';
 
@@ -44,8 +44,16 @@ function readIfPresent(path: string): string | undefined {
   }
 }
 
+type Ssh2 = typeof import('ssh2');
+
+/** ssh2 is CommonJS and only needed for ssh engines: loaded on the first ssh login. */
+async function loadSsh2(): Promise<Ssh2> {
+  const loaded = (await import('ssh2')) as Ssh2 & { default?: Ssh2 };
+  return loaded.default ?? loaded;
+}
+
 /** The first unencrypted default key, as `ssh` would offer it when the agent has none. */
-function defaultPrivateKey(env: NodeJS.ProcessEnv): Buffer | undefined {
+function defaultPrivateKey(env: NodeJS.ProcessEnv, { utils }: Ssh2): Buffer | undefined {
   for (const name of ['id_ed25519', 'id_ecdsa', 'id_rsa']) {
     const text = readIfPresent(join(env.HOME || homedir(), '.ssh', name));
     // A key with a passphrase parses to an Error here; ssh would ask for it, we leave it to the agent.
@@ -87,8 +95,13 @@ export function openSshEngine(connection: SshConnection, env: NodeJS.ProcessEnv 
 
   const login = (): Promise<Client> => {
     if (ready) return ready;
-    ready = new Promise<Client>((resolve, reject) => {
-      const ssh = new Client();
+    ready = loadSsh2().then((ssh2) => connect(ssh2));
+    return ready;
+  };
+
+  const connect = (ssh2: Ssh2): Promise<Client> =>
+    new Promise<Client>((resolve, reject) => {
+      const ssh = new ssh2.Client();
       let hostKeyProblem: string | undefined;
       const files = knownHostsFiles(env);
       const hostName = knownHostsName(connection.host, connection.port);
@@ -113,7 +126,7 @@ export function openSshEngine(connection: SshConnection, env: NodeJS.ProcessEnv 
         },
       };
       if (env.SSH_AUTH_SOCK) config.agent = env.SSH_AUTH_SOCK;
-      const key = defaultPrivateKey(env);
+      const key = defaultPrivateKey(env, ssh2);
       if (key) config.privateKey = key;
       socket = connectTcp({ host: connection.host, port: connection.port });
       socket.once('connect', () => {
@@ -142,8 +155,6 @@ export function openSshEngine(connection: SshConnection, env: NodeJS.ProcessEnv 
       });
       ssh.connect(config);
     });
-    return ready;
-  };
 
   const agent = new Agent();
   // Node's http client accepts an asynchronous createConnection through its callback.
