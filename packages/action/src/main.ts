@@ -17,6 +17,7 @@ import {
   readGitContext,
   registryOf,
   release,
+  sourceDateEpoch,
   storeCredentials,
   versionFromGitRef,
 } from '@container-ship/sdk';
@@ -81,6 +82,10 @@ async function resolveOptions(
   const git = await readGitContext({ cwd: workspace });
   const options = toReleaseOptions(inputs, defaults, { eventName: process.env.GITHUB_EVENT_NAME, workspace });
   options.git = git;
+  // SOURCE_DATE_EPOCH, else the commit date (from git): never the wall clock, so a re-run of the
+  // same commit builds the same image and finds it already published.
+  const created = sourceDateEpoch(process.env);
+  if (created) options.created = created;
   core.info(`Context: ${relative(workspace, options.context) || '.'}`);
   core.info(`Images: ${[options.image].flat().join(', ')}`);
   const version = options.version ?? (options.tagRules === undefined ? versionFromGitRef(git.ref) : undefined);
@@ -154,6 +159,7 @@ async function publishOutputs(result: ReleaseResult, timings: Timings): Promise<
   core.setOutput('image-ref', report.imageRef ?? '');
   core.setOutput('size', String(result.size));
   core.setOutput('smoke-status', report.smoke.status);
+  core.setOutput('already-published', String(result.alreadyPublished));
   core.setOutput('metadata', JSON.stringify(result));
   if (result.failedTags.length > 0) {
     core.info(`Published: ${result.tags.join(', ') || 'nothing'}; failed: ${result.failedTags.join(', ')}`);

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { cp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { listShipContainers, removeImage } from '@container-ship/sdk';
@@ -96,6 +97,7 @@ describe('a tag push', () => {
       GITHUB_EVENT_NAME: 'push',
       GITHUB_EVENT_PATH: eventPath,
       GITHUB_REF: 'refs/tags/v1.4.2',
+      GITHUB_SHA: execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim(),
       GITHUB_API_URL: apiUrl,
     };
     const step = await runner.main(inputs, env);
@@ -111,6 +113,7 @@ describe('a tag push', () => {
     expect(step.outputs.tags?.split('\n')).toContain(`${image}:1.4.2`);
     expect(Number(step.outputs.size)).toBeGreaterThan(10_000_000);
     expect(step.outputs['smoke-status']).toBe('passed');
+    expect(step.outputs['already-published']).toBe('false');
     expect(JSON.parse(step.outputs.metadata ?? '{}')).toMatchObject({ digest, pushed: true });
 
     // the registry really has it, under the digest the step reported
@@ -133,14 +136,18 @@ describe('a tag push', () => {
     expect(await exists(join(configDir, 'config.json'))).toBe(true);
     expect(await exists(join(runner.home, '.docker', 'config.json'))).toBe(false);
 
-    // the release notes got the refs once; a re-run of the job (a new build, so a new digest:
-    // the created label changes) replaces that section instead of adding a second one
+    // the release notes got the refs once; a re-run of the job on the same commit builds the
+    // same image (created is the commit date), finds it published, and replaces that section
     const notes = github.releases.find((r) => r.tag === 'v1.4.2')?.body ?? '';
     expect(notes.startsWith('Faster checkout.\n\n')).toBe(true);
     expect(notes).toContain(`\`${image}:1.4.2\``);
     expect(notes.split(`\`${image}@${digest}\``)).toHaveLength(2);
     const again = await runner.main(inputs, env);
     expect(again.exitCode, again.stdout + again.stderr).toBe(0);
+    expect(again.outputs.digest).toBe(digest);
+    expect(again.outputs['image-id']).toBe(step.outputs['image-id']);
+    expect(again.outputs['already-published']).toBe('true');
+    expect(await registryDigest(repository, '1.4.2')).toBe(digest);
     const notesAfter = github.releases.find((r) => r.tag === 'v1.4.2')?.body ?? '';
     expect(notesAfter.startsWith('Faster checkout.\n\n')).toBe(true);
     expect(notesAfter.match(/### Container image/g)).toHaveLength(1);

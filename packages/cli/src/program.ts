@@ -95,7 +95,8 @@ export function createProgram(
         .description('Build an image from a context through the Docker Engine API, then tag it with the planned tags.')
         .argument('[context]', 'the build context directory', '.')
         .option('-i, --image <name>', 'the image name (repeatable; default: image in ship.yaml)', collect)
-        .option('--no-report', 'skip the build report (biggest layers, bytes hidden by later layers)'),
+        .option('--no-report', 'skip the build report (size, layers, the biggest with their instruction)')
+        .option('--scan-layers', 'add to the report the bytes later layers hide (exports the whole image: seconds)'),
     ),
   )
     .addHelpText('after', examples('ship build examples/flask-app --image localhost:5001/examples/flask-app --tag v1.1'))

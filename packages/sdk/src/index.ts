@@ -156,7 +156,7 @@ export { type SmokeOptions, type SmokeResult, smokeTest } from './smoke/smoke-te
 export { isDockerTag, sanitizeTag } from './tags/docker-tag.js';
 export { browsableUrl, type ReadGitContextOptions, readGitContext } from './tags/git-context.js';
 export type { GitContext } from './tags/git-types.js';
-export { type OciLabelsOptions, ociLabels } from './tags/oci-labels.js';
+export { type OciLabelsOptions, ociLabels, sourceDateEpoch } from './tags/oci-labels.js';
 export { type PlanTagsOptions, planTags, type SkippedTag, type TagPlan } from './tags/plan.js';
 export { DEFAULT_RULES, type Flavor, parseFlavor, parseRules, type RuleType, type TagRule } from './tags/rules.js';
 export { versionFromGitRef } from './tags/version.js';

@@ -1,10 +1,10 @@
-import { type BuildReport, buildImage, buildReport, planTags, readGitContext } from '@container-ship/sdk';
+import { type BuildReport, buildImage, buildReport, planTags, readGitContext, sourceDateEpoch } from '@container-ship/sdk';
 import type { CliContext, CommandResult } from '../context.js';
 import { type BuildFlags, buildInputs, configDirs, configFor, imagesFrom, type TagFlags, tagInputs } from '../inputs.js';
 import { formatBytes, formatDuration, shortId } from '../output/format.js';
 import { renderTable } from '../output/table.js';
 
-type Flags = BuildFlags & TagFlags & { report?: boolean };
+type Flags = BuildFlags & TagFlags & { report?: boolean; scanLayers?: boolean };
 
 /** `ship build`: one buildImage call with the planned tags (or the image names as given). */
 export async function run(ctx: CliContext, [context = '.']: string[], flags: Flags): Promise<CommandResult> {
@@ -15,7 +15,13 @@ export async function run(ctx: CliContext, [context = '.']: string[], flags: Fla
   let tags: string[] = images ?? [];
   let labels: Record<string, string> = {};
   if (images && (tagging.version !== undefined || tagging.rules !== undefined)) {
-    const plan = planTags({ images, ...tagging, git: await readGitContext({ cwd: contextDir, env: ctx.env }) });
+    const created = sourceDateEpoch(ctx.env);
+    const plan = planTags({
+      images,
+      ...tagging,
+      git: await readGitContext({ cwd: contextDir, env: ctx.env }),
+      ...(created ? { created } : {}),
+    });
     tags = plan.tags;
     labels = plan.labels;
   }
@@ -29,7 +35,10 @@ export async function run(ctx: CliContext, [context = '.']: string[], flags: Fla
     onProgress: ctx.onProgress,
     ...ctx.engine,
   });
-  const report = flags.report === false ? undefined : await buildReport(result.imageId, ctx.engine);
+  const report =
+    flags.report === false
+      ? undefined
+      : await buildReport(result.imageId, { ...ctx.engine, scanLayers: flags.scanLayers === true, signal: ctx.signal });
   const rows = [
     ['image', shortId(result.imageId)],
     ['tags', result.tags.length > 0 ? result.tags.join('\n') : ctx.out.dim('(none)')],
@@ -58,11 +67,13 @@ export function reportText(report: BuildReport, ctx: CliContext): string {
     { head: ctx.out.bold },
   );
   const wasted =
-    report.wastedBytes === 0
-      ? 'no bytes hidden by later layers'
-      : `${formatBytes(report.wastedBytes)} hidden by later layers (${report.wasted
-          .slice(0, 3)
-          .map((file) => `/${file.path} ${formatBytes(file.bytes)}`)
-          .join(', ')})`;
+    report.wastedBytes === undefined
+      ? '--scan-layers finds the bytes hidden by later layers'
+      : report.wastedBytes === 0
+        ? 'no bytes hidden by later layers'
+        : `${formatBytes(report.wastedBytes)} hidden by later layers (${(report.wasted ?? [])
+            .slice(0, 3)
+            .map((file) => `/${file.path} ${formatBytes(file.bytes)}`)
+            .join(', ')})`;
   return `${biggest}${report.layers} layers; ${wasted}\n`;
 }

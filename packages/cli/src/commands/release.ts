@@ -1,4 +1,4 @@
-import { buildReport, ReleaseError, type ReleaseResult, readGitContext, release } from '@container-ship/sdk';
+import { buildReport, ReleaseError, type ReleaseResult, readGitContext, release, sourceDateEpoch } from '@container-ship/sdk';
 import type { CliContext, CommandResult } from '../context.js';
 import {
   type BuildFlags,
@@ -58,6 +58,7 @@ export async function run(ctx: CliContext, [context = '.']: string[], flags: Fla
           ...(flags.env ? { env: { ...configSmoke?.env, ...flags.env } } : {}),
         };
   const registries = [...(config.registries ?? []), ...(flags.registry ?? []).map(registryTarget)];
+  const created = sourceDateEpoch(ctx.env);
   let result: ReleaseResult;
   let failure: ReleaseError | undefined;
   try {
@@ -70,6 +71,7 @@ export async function run(ctx: CliContext, [context = '.']: string[], flags: Fla
       ...defined('latest', tagging.latest),
       ...defined('floating', tagging.floating),
       git: await readGitContext({ cwd: contextDir, env: ctx.env }),
+      ...defined('created', created),
       ...buildInputs(flags, config),
       ...(registries.length > 0 ? { registries } : {}),
       smoke,
@@ -116,6 +118,7 @@ export function releaseJson(result: ReleaseResult) {
         }
       : null,
     pushed: result.pushed,
+    alreadyPublished: result.alreadyPublished,
     publish: result.publish,
     durations: result.durations,
     skipped: result.plan.skipped,
@@ -137,7 +140,14 @@ export function releaseSummary(result: ReleaseResult, style: Style): string {
         ? `${smoke.status === 'passed' ? style.green('passed') : style.red('failed')}  ${smoke.url} (${formatDuration(smoke.durationMs)})`
         : style.dim('skipped'),
     ],
-    ['pushed', result.pushed ? style.green('yes') : style.yellow('no')],
+    [
+      'pushed',
+      result.alreadyPublished
+        ? style.green('already published (nothing uploaded)')
+        : result.pushed
+          ? style.green('yes')
+          : style.yellow('no'),
+    ],
     ...(result.digest ? [['digest', result.digest]] : []),
     [
       'time',

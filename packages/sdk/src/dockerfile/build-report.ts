@@ -18,10 +18,10 @@ export interface BuildReport {
   layers: number;
   /** The largest layers, largest first, with the Dockerfile instruction that made each. */
   biggest: Array<{ size: number; instruction: string }>;
-  /** Files whose bytes are hidden by a later layer, most bytes first. */
-  wasted: WastedFile[];
-  /** Every hidden byte, including files beyond `wasted`'s top entries. */
-  wastedBytes: number;
+  /** Files whose bytes are hidden by a later layer, most bytes first; absent with `scanLayers: false`. */
+  wasted?: WastedFile[];
+  /** Every hidden byte, including files beyond `wasted`'s top entries; absent with `scanLayers: false`. */
+  wastedBytes?: number;
 }
 
 export interface WastedFile {
@@ -37,23 +37,28 @@ export interface BuildReportOptions extends EngineCallOptions {
   /** How many biggest layers and wasted files to list (default 5 and 10). */
   biggest?: number;
   wasted?: number;
+  /**
+   * Read every layer to find the hidden bytes (default true). It exports the whole image from
+   * the engine (about 2 s for a 150 MB image here); `false` keeps the report to the engine's
+   * image inspect and history, a few milliseconds.
+   */
+  scanLayers?: boolean;
 }
 
 export async function buildReport(image: string, options: BuildReportOptions = {}): Promise<BuildReport> {
   const info = await inspectImage(image, options);
   if (!info) throw new ShipError('IMAGE_NOT_FOUND', `The image '${image}' is not in the engine; build or pull it first.`);
   const history = await imageHistory(image, options);
-  const layerFiles = await readImageLayers(image, options);
-  const waste = findWastedFiles(layerFiles);
-  return {
+  const report: BuildReport = {
     image,
     imageId: info.id,
     size: info.size,
     layers: info.layers,
     biggest: biggestLayers(history, options.biggest ?? 5),
-    wasted: waste.files.slice(0, options.wasted ?? 10),
-    wastedBytes: waste.bytes,
   };
+  if (options.scanLayers === false) return report;
+  const waste = findWastedFiles(await readImageLayers(image, options));
+  return { ...report, wasted: waste.files.slice(0, options.wasted ?? 10), wastedBytes: waste.bytes };
 }
 
 /** One entry of a layer tar that matters for waste: regular files with sizes, whiteouts, directories. */

@@ -72,7 +72,7 @@ describe('buildReport', () => {
     const built = await build(context, 'waste');
     const report = await buildReport(built.imageId);
 
-    expect(report.wasted.slice(0, 4)).toEqual([
+    expect(report.wasted?.slice(0, 4)).toEqual([
       { path: 'big.bin', bytes: 3_000_000, layers: [1] },
       { path: 'cache/a', bytes: 1_000_000, layers: [3] },
       { path: 'cache/b', bytes: 500_000, layers: [3] },
@@ -83,6 +83,15 @@ describe('buildReport', () => {
     expect(report.size).toBe(built.size);
     expect(report.biggest[0]?.instruction).toBe('(base image layer)');
     expect(report.biggest[1]).toEqual({ size: 3_000_000, instruction: 'RUN head -c 3000000 /dev/zero > /big.bin' });
+
+    const quick = await buildReport(built.imageId, { scanLayers: false });
+    expect(quick).toEqual({
+      image: built.imageId,
+      imageId: built.imageId,
+      size: report.size,
+      layers: report.layers,
+      biggest: report.biggest,
+    });
   });
 
   test('an image the engine does not have is IMAGE_NOT_FOUND', async () => {

@@ -1,13 +1,16 @@
 import { Agent } from 'node:https';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { EngineUnavailableError } from '../errors.js';
 import { describeConnection, type EngineConnection, readTlsFiles } from './connection.js';
 import { discoverEngine, type EngineDiscovery, systemDiscoveryInput } from './discovery/discover.js';
-import { isSshFailure, openSshEngine, type SshEngine } from './ssh.js';
+import type { SshEngine } from './ssh.js';
+import { isSshFailure } from './ssh-error.js';
 
 /**
  * The Docker Engine API seam. Only files under `engine/` import dockerode; everything
- * else in the SDK talks to the engine through the functions exported from here.
+ * else in the SDK talks to the engine through the functions exported from here. dockerode
+ * (with docker-modem, gRPC and protobuf under it) and ssh2 are loaded on the first engine call,
+ * so commands that never reach an engine (`ship promote`, `tags`, `lint`, `login`) never load them.
  */
 /** @internal dockerode's client; its type never reaches the published declarations. */
 export type DockerClient = Docker;
@@ -30,9 +33,10 @@ export interface EngineOptions {
 }
 
 /** @internal */
-export function createDockerClient(
+export async function createDockerClient(
   connection: EngineConnection = discoverEngine(systemDiscoveryInput()).connection,
-): DockerClient {
+): Promise<DockerClient> {
+  const { default: Docker } = await import('dockerode');
   switch (connection.kind) {
     case 'ssh':
       // docker-modem's own ssh agent logs in once per request; ours shares one login (see ssh.ts).
@@ -40,7 +44,7 @@ export function createDockerClient(
         protocol: 'http',
         host: 'docker',
         port: 80,
-        agent: sshEngine(connection).agent,
+        agent: (await sshEngine(connection)).agent,
       } as Docker.DockerOptions);
     case 'unix':
     case 'npipe':
@@ -59,8 +63,8 @@ export function createDockerClient(
 }
 
 let defaultDiscovery: EngineDiscovery | undefined;
-const clients = new Map<string, DockerClient>();
-const sshEngines = new Map<string, SshEngine>();
+const clients = new Map<string, Promise<DockerClient>>();
+const sshEngines = new Map<string, Promise<SshEngine>>();
 
 /** Discovery for the process environment, done once. */
 function defaultEngine(): EngineDiscovery {
@@ -76,24 +80,25 @@ export function engineFor(options: EngineOptions = {}): EngineDiscovery {
   return options.discovery ?? defaultEngine();
 }
 
-/** One value per connection (the TLS settings included), made on first use. */
-function perConnection<T>(cache: Map<string, T>, connection: EngineConnection, make: () => T): T {
+/** One value per connection (the TLS settings included), made on first use; a failed one is made again next time. */
+function perConnection<T>(cache: Map<string, Promise<T>>, connection: EngineConnection, make: () => Promise<T>): Promise<T> {
   const key = JSON.stringify(connection);
   let value = cache.get(key);
   if (value === undefined) {
     value = make();
+    value.catch(() => cache.delete(key));
     cache.set(key, value);
   }
   return value;
 }
 
 /** One ssh login per ssh engine, shared by every request and tunnel to it. */
-function sshEngine(connection: Extract<EngineConnection, { kind: 'ssh' }>): SshEngine {
-  return perConnection(sshEngines, connection, () => openSshEngine(connection));
+function sshEngine(connection: Extract<EngineConnection, { kind: 'ssh' }>): Promise<SshEngine> {
+  return perConnection(sshEngines, connection, async () => (await import('./ssh.js')).openSshEngine(connection));
 }
 
 /** @internal The client for a call's options: the given one, else one per connection (discovered from the environment by default). */
-export function dockerFor(options: EngineOptions = {}): DockerClient {
+export async function dockerFor(options: EngineOptions = {}): Promise<DockerClient> {
   if (options.docker) return options.docker as DockerClient;
   const { connection } = engineFor(options);
   return perConnection(clients, connection, () => createDockerClient(connection));
@@ -110,7 +115,7 @@ export async function reachPublishedPort(options: EngineOptions, hostIp: string,
   const host = hostIp === '0.0.0.0' || hostIp === '' ? '127.0.0.1' : hostIp;
   const { connection } = engineFor(options);
   if (options.docker || connection.kind !== 'ssh') return { host, port: hostPort, close: async () => {} };
-  const tunnel = await sshEngine(connection).forward(host, hostPort);
+  const tunnel = await (await sshEngine(connection)).forward(host, hostPort);
   return { host: '127.0.0.1', port: tunnel.port, close: tunnel.close };
 }
 
@@ -170,7 +175,7 @@ export function engineUnavailable(options: EngineOptions, cause: unknown): Engin
 /** Pings the engine; throws EngineUnavailableError with the fix when it does not answer. */
 export async function assertEngineReachable(options: EngineOptions = {}): Promise<void> {
   try {
-    await dockerFor(options).ping();
+    await (await dockerFor(options)).ping();
   } catch (cause) {
     throw engineUnavailable(options, cause);
   }

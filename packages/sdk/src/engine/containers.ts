@@ -56,7 +56,7 @@ export interface ContainerSummary {
 /** Turns "no engine there" into EngineUnavailableError; passes the engine's own errors on. */
 async function call<T>(options: EngineOptions, operation: (docker: DockerClient) => Promise<T>): Promise<T> {
   try {
-    return await operation(dockerFor(options));
+    return await operation(await dockerFor(options));
   } catch (error) {
     if (isEngineUnreachable(error)) throw engineUnavailable(options, error);
     throw error;

@@ -114,7 +114,7 @@ export async function inspectImage(ref: string, options: EngineCallOptions = {})
   throwIfAborted(options.signal);
   let raw: ImageInspectInfo;
   try {
-    raw = await dockerFor(options).getImage(ref).inspect();
+    raw = await (await dockerFor(options)).getImage(ref).inspect();
   } catch (error) {
     if (engineStatusCode(error) === 404) return undefined;
     const common = commonEngineError(error, options);
@@ -161,21 +161,21 @@ export async function inspectImage(ref: string, options: EngineCallOptions = {})
 /** Tags `source` (an ID or reference) as `ref` (`registry/name:tag`; `:latest` when no tag). */
 export async function tagImage(source: string, ref: string, options: EngineCallOptions = {}): Promise<void> {
   const { repo, tag } = splitTag(ref);
-  await call(options, source, () => dockerFor(options).getImage(source).tag({ repo, tag, abortSignal: options.signal }));
+  await call(options, source, async () =>
+    (await dockerFor(options)).getImage(source).tag({ repo, tag, abortSignal: options.signal }),
+  );
 }
 
 export async function removeImage(ref: string, options: EngineCallOptions & { force?: boolean } = {}): Promise<void> {
-  await call(options, ref, () =>
-    dockerFor(options)
-      .getImage(ref)
-      .remove({ force: options.force ?? false, abortSignal: options.signal }),
+  await call(options, ref, async () =>
+    (await dockerFor(options)).getImage(ref).remove({ force: options.force ?? false, abortSignal: options.signal }),
   );
 }
 
 /** The image's layers, newest first, with the instruction that made each. */
 export async function imageHistory(ref: string, options: EngineCallOptions = {}): Promise<ImageHistoryEntry[]> {
   throwIfAborted(options.signal);
-  const history = (await call(options, ref, () => dockerFor(options).getImage(ref).history())) as Array<{
+  const history = (await call(options, ref, async () => (await dockerFor(options)).getImage(ref).history())) as Array<{
     Id: string;
     CreatedBy: string;
     Size: number;
@@ -257,7 +257,7 @@ export async function startBuild(context: Readable, request: BuildRequest, optio
   if (request.platform) query.platform = request.platform;
   if (request.cacheFrom && request.cacheFrom.length > 0) query.cachefrom = request.cacheFrom;
   try {
-    return (await dockerFor(options).buildImage(context, query)) as Readable;
+    return (await (await dockerFor(options)).buildImage(context, query)) as Readable;
   } catch (error) {
     context.destroy();
     throw commonEngineError(error, options) ?? error;
@@ -328,7 +328,8 @@ export async function startPush(
   options: EngineCallOptions = {},
 ): Promise<Readable> {
   // dockerode sends `{}` when there is no auth: the engine then pushes anonymously.
-  return (await dockerFor(options)
+  const docker = await dockerFor(options);
+  return (await docker
     .getImage(repo)
     .push({ tag, authconfig: authConfig(auth, registry), abortSignal: options.signal })) as Readable;
 }
@@ -341,7 +342,7 @@ export async function startPull(
   registry: string,
   options: EngineCallOptions = {},
 ): Promise<Readable> {
-  const docker = dockerFor(options);
+  const docker = await dockerFor(options);
   return (await docker.createImage(authConfig(auth, registry), {
     fromImage: repo,
     tag,

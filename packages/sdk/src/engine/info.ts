@@ -55,7 +55,7 @@ export async function inspectEngine(options: EngineOptions = {}): Promise<Engine
   const discovery = engineFor(options);
   let version: EngineVersionInfo;
   try {
-    version = (await dockerFor(options).version()) as EngineVersionInfo;
+    version = (await (await dockerFor(options)).version()) as EngineVersionInfo;
   } catch (cause) {
     throw engineUnavailable(options, cause);
   }

@@ -11,7 +11,7 @@ import { commonEngineError, type EngineCallOptions, engineErrorMessage, engineSt
 export async function exportImage(ref: string, options: EngineCallOptions = {}): Promise<Readable> {
   throwIfAborted(options.signal);
   try {
-    const stream = (await dockerFor(options).getImage(ref).get()) as Readable;
+    const stream = (await (await dockerFor(options)).getImage(ref).get()) as Readable;
     // dockerode's get() takes no signal: destroying the response ends the engine's export.
     const { signal } = options;
     if (signal) {

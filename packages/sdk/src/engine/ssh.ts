@@ -7,18 +7,11 @@ import type { Duplex } from 'node:stream';
 import type { Client, ClientChannel, ConnectConfig } from 'ssh2';
 import type { EngineConnection } from './connection.js';
 import { hostKeyVerdict, knownHostsName } from './known-hosts.js';
+import { SshEngineError } from './ssh-error.js';
 
 type SshConnection = Extract<EngineConnection, { kind: 'ssh' }>;
 
-/** An ssh failure on the way to the engine; its message is the reason, in words, with the fix. */
-export class SshEngineError extends Error {
-  override readonly name = 'SshEngineError';
-  readonly code = 'ESSH';
-}
-
-export function isSshFailure(error: unknown): error is SshEngineError {
-  return error instanceof SshEngineError;
-}
+export { isSshFailure, SshEngineError } from './ssh-error.js';
 
 /** What the docker CLI runs on the remote host to reach its engine; stdin/stdout carry the API. */
 const DIAL_STDIO = 'docker system dial-stdio';

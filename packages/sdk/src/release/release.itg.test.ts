@@ -8,6 +8,8 @@ import { cleanup } from '../cleanup/sweep.js';
 import { inspectImage, removeImage } from '../engine/images.js';
 import { AbortedError } from '../errors.js';
 import type { ProgressEvent } from '../progress.js';
+import { startRegistryProxy } from '../registry/testing/proxy.js';
+import { readGitContext } from '../tags/git-context.js';
 import { exampleAppDir, loadTestbed, uniqueName } from '../testing/testbed.js';
 import { ReleaseError, release } from './release.js';
 
@@ -112,10 +114,11 @@ describe('release (real engine, real registries)', () => {
     const labels = (await inspectImage(result.imageId))?.labels ?? {};
     expect(labels).toMatchObject({
       'io.container-ship.managed': 'true',
-      'io.container-ship.run-id': runId,
       'io.container-ship.purpose': 'release',
       'org.opencontainers.image.version': '1.0.0',
     });
+    // Nothing per run on the image (the run id is on the smoke container only).
+    expect(labels['io.container-ship.run-id']).toBeUndefined();
     expect(Object.keys(result.durations)).toEqual(['build', 'smoke', 'push']);
     const phases = events.filter((e) => e.type === 'phase-start').map((e) => (e as { phase: string }).phase);
     expect(phases[0]).toBe('release');
@@ -124,6 +127,48 @@ describe('release (real engine, real registries)', () => {
     console.info(
       `release wall ${wallMs} ms: build ${result.durations.build} ms, smoke ${result.durations.smoke} ms (verdict ${result.smoke?.durationMs} ms), push ${result.durations.push} ms`,
     );
+  });
+
+  test('releasing the unchanged example twice: same image and digest, then 0 blob bytes and no manifest write', async () => {
+    // Counted at the registry: every request of both releases goes through this proxy.
+    const proxy = await startRegistryProxy({ upstream: `http://${plain}` });
+    const again = uniqueName('i12-rerelease/flask-app');
+    const image = `${proxy.host}/${again}`;
+    localTags.push(`${image}:2.0.0`);
+    const git = await readGitContext({ cwd: exampleAppDir });
+    expect(git.commitDate).toBeDefined();
+    const options = { context: exampleAppDir, image, version: '2.0.0', git, runId, smoke: { expectBody: 'Hello' } };
+    try {
+      const first = await release(options);
+      expect(first).toMatchObject({ pushed: true, alreadyPublished: false });
+      expect(proxy.blobBytesUploaded()).toBeGreaterThan(0);
+      const labels = (await inspectImage(first.imageId))?.labels ?? {};
+      expect(labels['org.opencontainers.image.created']).toBe(new Date(git.commitDate ?? '').toISOString());
+
+      const before = proxy.requests.length;
+      const events: ProgressEvent[] = [];
+      const second = await release({ ...options, onProgress: (event) => events.push(event) });
+      const requests = proxy.requests.slice(before);
+      expect(second.imageId).toBe(first.imageId);
+      expect(second.digest).toBe(first.digest);
+      expect(second).toMatchObject({ pushed: true, alreadyPublished: true, tags: first.tags });
+      expect(second.smoke?.status).toBe('passed');
+      // Only reads: the tag list and one HEAD per tag; no blob upload, no manifest PUT.
+      expect(requests.filter((r) => r.method !== 'GET' && r.method !== 'HEAD')).toEqual([]);
+      expect(requests.filter((r) => r.method === 'HEAD' && r.path.includes('/manifests/'))).toHaveLength(4);
+      expect(requests.reduce((sum, r) => sum + r.bytesIn, 0)).toBe(0);
+      expect(events).toContainEqual(
+        expect.objectContaining({
+          type: 'phase-end',
+          phase: 'release',
+          ok: true,
+          message: `2.0.0 was already published to ${image} as ${first.digest}; nothing pushed`,
+        }),
+      );
+      expect(events.some((e) => e.type === 'phase-start' && e.phase === 'push')).toBe(false);
+    } finally {
+      await proxy.stop();
+    }
   });
 
   test('an older version released later does not move latest or 1 backwards', async () => {

@@ -2,6 +2,7 @@ import { type BuildResult, buildImage } from '../build/build-image.js';
 import { LABELS, newRunId } from '../cleanup/labels.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { EngineOptions } from '../engine/client.js';
+import { inspectImage } from '../engine/images.js';
 import { ShipError, throwIfAborted } from '../errors.js';
 import { inPhase, type ProgressListener } from '../progress.js';
 import type { RegistryClientOptions } from '../registry/client.js';
@@ -9,6 +10,7 @@ import { type SmokeOptions, type SmokeResult, smokeTest } from '../smoke/smoke-t
 import type { GitContext } from '../tags/git-types.js';
 import { type PlanTagsOptions, planTags, type TagPlan } from '../tags/plan.js';
 import { versionFromGitRef } from '../tags/version.js';
+import { findAlreadyPublished } from './already-published.js';
 import { publishTo } from './publish.js';
 import { type PublishEntry, summarizePublish } from './publish-summary.js';
 import { type PublishTarget, type ReleaseRegistry, releaseTargets } from './targets.js';
@@ -38,6 +40,11 @@ export interface ReleaseOptions extends EngineOptions, ReleaseRegistryTls {
   flavor?: string[];
   /** Where the build comes from (for rules and OCI labels); see `readGitContext`. */
   git?: Partial<GitContext>;
+  /**
+   * The image's `created` label, e.g. `sourceDateEpoch(process.env)`. Default: the commit date
+   * from `git`, else now (then every release of the same source makes a new image).
+   */
+  created?: Date | number | string;
   /** `false`: never plan `latest`. */
   latest?: boolean;
   /** `false`: no floating version tags. */
@@ -59,7 +66,7 @@ export interface ReleaseOptions extends EngineOptions, ReleaseRegistryTls {
   noCache?: boolean;
   pull?: boolean;
   platform?: string;
-  /** Groups the containers (and the image) of this release for `cleanup({ runId })`. Default: new. */
+  /** Groups the containers of this release for `cleanup({ runId })` (never stamped on the image). Default: new. */
   runId?: string;
   clock?: Clock;
   signal?: AbortSignal;
@@ -83,6 +90,11 @@ export interface ReleaseResult {
   smoke?: SmokeResult;
   /** True only when every repository got every tag. */
   pushed: boolean;
+  /**
+   * True when every tag already pointed at this image's digest in every repository, so nothing
+   * was pushed or written (the registry was asked with one HEAD per tag).
+   */
+  alreadyPublished: boolean;
   publish: PublishEntry[];
   /** The tag plan over all repositories, with each one's existing tags taken into account. */
   plan: TagPlan;
@@ -144,9 +156,11 @@ export async function release(o: ReleaseOptions): Promise<ReleaseResult> {
     { onProgress: o.onProgress, clock },
     () => runRelease(o, targets, clock),
     (result) =>
-      result.pushed
-        ? `Released ${result.version} to ${names}`
-        : `Built and smoke-tested ${result.version}; nothing pushed (push: false)`,
+      result.alreadyPublished
+        ? `${result.version} was already published to ${names} as ${result.digest}; nothing pushed`
+        : result.pushed
+          ? `Released ${result.version} to ${names}`
+          : `Built and smoke-tested ${result.version}; nothing pushed (push: false)`,
   );
 }
 
@@ -164,6 +178,7 @@ async function runRelease(o: ReleaseOptions, targets: PublishTarget[], clock: Cl
     ...(o.git ? { git: o.git } : {}),
     ...(o.latest !== undefined ? { latest: o.latest } : {}),
     ...(o.floating !== undefined ? { floating: o.floating } : {}),
+    ...(o.created !== undefined ? { created: o.created } : {}),
     now,
   };
   const planFor = (images: string[], existingTags: string[]) => planTags({ ...planOptions, images, existingTags });
@@ -187,11 +202,12 @@ async function runRelease(o: ReleaseOptions, targets: PublishTarget[], clock: Cl
     context: o.context,
     ...(o.dockerfile ? { dockerfile: o.dockerfile } : {}),
     tags: mainTags,
+    // Nothing per run on the image: the same source gives the same image id and digest, so a
+    // cached rebuild is a cache hit and a re-release uploads nothing. The run id is on containers.
     labels: {
       ...localPlan.labels,
       ...o.labels,
       [LABELS.managed]: 'true',
-      [LABELS.runId]: runId,
       [LABELS.purpose]: 'release',
     },
     ...(o.buildArgs ? { buildArgs: o.buildArgs } : {}),
@@ -214,32 +230,103 @@ async function runRelease(o: ReleaseOptions, targets: PublishTarget[], clock: Cl
     size: build.size,
     build,
     pushed: false,
+    alreadyPublished: false,
     publish: [],
     plan: localPlan,
     durations,
     runId,
   };
 
-  if (o.smoke !== false) {
-    phaseStarted = clock.now();
-    const smoke = await smokeTest({ ...o.smoke, image: build.imageId, runId, ...engine, clock, ...common });
-    durations.smoke = clock.now() - phaseStarted;
-    result.smoke = smoke;
-    if (smoke.status === 'failed') {
-      throw new ReleaseError(
-        `The smoke test of ${result.image} failed (${(smoke.reason ?? 'no reason').replace(/\.$/, '')}); nothing was pushed: fix the app or the smoke settings and release again.`,
-        { phase: 'smoke', result },
-      );
+  // Overlapped with the smoke test: ask the registries whether this exact image is already there.
+  const published =
+    o.push === false
+      ? Promise.resolve(undefined)
+      : inspectImage(build.imageId, { ...engine, ...common })
+          .then((image) =>
+            findAlreadyPublished({
+              targets,
+              repoDigests: image?.repoDigests ?? [],
+              planFor,
+              ...(o.env ? { env: o.env } : {}),
+              clock,
+              ...(o.signal ? { signal: o.signal } : {}),
+            }),
+          )
+          .catch(() => undefined);
+  // The smoke container is removed while the release goes on; it is awaited before returning.
+  let smokeRemoved: Promise<void> | undefined;
+  try {
+    if (o.smoke !== false) {
+      phaseStarted = clock.now();
+      const smoke = await smokeTest({
+        ...o.smoke,
+        image: build.imageId,
+        runId,
+        ...engine,
+        clock,
+        ...common,
+        removeInBackground: (removed) => {
+          smokeRemoved = removed;
+        },
+      });
+      durations.smoke = clock.now() - phaseStarted;
+      result.smoke = smoke;
+      if (smoke.status === 'failed') {
+        throw new ReleaseError(
+          `The smoke test of ${result.image} failed (${(smoke.reason ?? 'no reason').replace(/\.$/, '')}); nothing was pushed: fix the app or the smoke settings and release again.`,
+          { phase: 'smoke', result },
+        );
+      }
     }
+    return await publishRelease(o, { targets, clock, engine, planFor, localPlan, result, published });
+  } finally {
+    await published;
+    await smokeRemoved;
   }
+}
 
+interface PublishContext {
+  targets: PublishTarget[];
+  clock: Clock;
+  engine: EngineOptions;
+  /** Plans a repository's tags against the tags it holds now. */
+  planFor: (images: string[], existingTags: string[]) => TagPlan;
+  localPlan: TagPlan;
+  result: ReleaseResult;
+  /** The entries when every tag is already in place (see findAlreadyPublished). */
+  published: Promise<PublishEntry[] | undefined>;
+}
+
+async function publishRelease(o: ReleaseOptions, c: PublishContext): Promise<ReleaseResult> {
+  const { targets, clock, engine, planFor, localPlan, result } = c;
+  const emit = o.onProgress;
+  const durations = result.durations;
   if (o.push === false) {
     result.tags = localPlan.tags;
     return result;
   }
 
   throwIfAborted(o.signal);
-  phaseStarted = clock.now();
+  const already = await c.published;
+  if (already) {
+    const digest = already[0]?.digest;
+    emit?.({
+      type: 'info',
+      phase: 'push',
+      message: `Already published: ${already.flatMap((p) => p.refs).join(', ')} point at ${digest}; nothing pushed`,
+    });
+    result.publish = already;
+    result.tags = already.flatMap((p) => p.refs);
+    result.plan = mergePlans(
+      already.flatMap((p) => (p.plan ? [p.plan] : [])),
+      localPlan,
+    );
+    if (digest) result.digest = digest;
+    result.pushed = true;
+    result.alreadyPublished = true;
+    return result;
+  }
+  const phaseStarted = clock.now();
   emit?.({
     type: 'phase-start',
     phase: 'push',
@@ -247,7 +334,7 @@ async function runRelease(o: ReleaseOptions, targets: PublishTarget[], clock: Cl
   });
   const publish = await Promise.all(
     targets.map((target) =>
-      publishTo(target, build.imageId, {
+      publishTo(target, result.imageId, {
         planFor,
         engine,
         clock,

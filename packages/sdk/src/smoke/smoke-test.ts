@@ -32,6 +32,11 @@ export interface SmokeOptions extends EngineOptions {
   clock?: Clock;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
+  /**
+   * Takes over waiting for the container's removal, so the caller can go on (push) while the
+   * engine removes it; the caller must await the promise. Default: the call awaits it itself.
+   */
+  removeInBackground?: (removed: Promise<void>) => void;
 }
 
 export interface SmokeResult {
@@ -174,7 +179,9 @@ export async function smokeTest(o: SmokeOptions): Promise<SmokeResult> {
   } finally {
     stopLogs?.();
     stopWaiting.abort();
-    await container.remove();
+    const removed = container.remove();
+    if (o.removeInBackground) o.removeInBackground(removed);
+    else await removed;
     await dispatcher.destroy().catch(() => {});
   }
 }

@@ -1,3 +1,4 @@
+import { InvalidInputError } from '../errors.js';
 import type { GitContext } from './git-types.js';
 
 export interface OciLabelsOptions {
@@ -33,4 +34,19 @@ export function ociLabels(options: OciLabelsOptions = {}): Record<string, string
     if (value !== undefined && value.trim() !== '') labels[key] = value;
   }
   return labels;
+}
+
+/**
+ * `SOURCE_DATE_EPOCH` (seconds since 1970, as reproducible-builds.org defines it) as a date, or
+ * undefined when it is unset or empty. Builds given it stamp it as their `created` time.
+ */
+export function sourceDateEpoch(env: NodeJS.ProcessEnv = process.env): Date | undefined {
+  const raw = env.SOURCE_DATE_EPOCH?.trim();
+  if (!raw) return undefined;
+  if (!/^\d{1,12}$/.test(raw)) {
+    throw new InvalidInputError(
+      `SOURCE_DATE_EPOCH is "${raw}", not a number of seconds since 1970; set it to a whole number such as $(git log -1 --format=%ct) or unset it.`,
+    );
+  }
+  return new Date(Number(raw) * 1000);
 }

@@ -25,8 +25,10 @@ export interface PlanTagsOptions {
   floating?: boolean;
   /** Keep the `v` of `v1.2.3` in the tags. */
   keepV?: boolean;
-  /** The clock for `{{date}}`, and the `created` label when the commit date is unknown; defaults to now. */
+  /** The clock for `{{date}}`, and the `created` label when neither `created` nor the commit date is known; defaults to now. */
   now?: Date | number | string;
+  /** The image's `created` label (e.g. `sourceDateEpoch()`); defaults to the commit date, else `now`. */
+  created?: Date | number | string;
 }
 
 export interface SkippedTag {
@@ -137,9 +139,9 @@ export function planTags(options: PlanTagsOptions): TagPlan {
   }
 
   const main = planned[0]?.tag ?? '';
-  // `created` is the commit's date when known (as SOURCE_DATE_EPOCH does), so a cached rebuild of
-  // the same commit gives the same image and digest instead of a new one per run.
-  const created = git.commitDate ?? now;
+  // `created` is SOURCE_DATE_EPOCH or the commit's date when known, so a cached rebuild of the
+  // same commit gives the same image and digest instead of a new one per run.
+  const created = options.created ?? git.commitDate ?? now;
   return {
     version: main,
     tags: unique(tags),
