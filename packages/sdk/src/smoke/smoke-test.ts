@@ -33,7 +33,7 @@ export interface SmokeOptions extends EngineOptions {
   signal?: AbortSignal;
   onProgress?: ProgressListener;
   /**
-   * Takes over waiting for the container's removal, so the caller can go on (push) while the
+   * @internal Takes over waiting for the container's removal, so `release` can push while the
    * engine removes it; the caller must await the promise. Default: the call awaits it itself.
    */
   removeInBackground?: (removed: Promise<void>) => void;
