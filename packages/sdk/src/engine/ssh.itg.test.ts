@@ -134,6 +134,24 @@ describe('DOCKER_HOST=ssh://root@127.0.0.1:PORT', () => {
     expect(report.apiVersion).toMatch(/^1\.\d+$/);
   });
 
+  test('the built SDK under plain Node (no bundler between) reaches the engine over ssh', async () => {
+    const dist = new URL('../../dist/index.js', import.meta.url).href;
+    const script = `const sdk = await import(${JSON.stringify(dist)});
+const discovery = sdk.discoverEngine(sdk.systemDiscoveryInput(process.env));
+const report = await sdk.inspectEngine({ connection: discovery.connection, discovery });
+console.log(JSON.stringify(report));
+process.exit(0);`;
+    const result = await runProcess(process.execPath, ['--input-type=module', '-e', script], {
+      env: { ...process.env, DOCKER_HOST: `ssh://root@127.0.0.1:${port}` },
+    });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      address: `ssh://root@127.0.0.1:${port}`,
+      rule: 'DOCKER_HOST',
+      product: 'Docker',
+    });
+  });
+
   test('build, then run with a published port reached through an ssh tunnel', async () => {
     const context = join(dir, 'context');
     await mkdir(context, { recursive: true });
