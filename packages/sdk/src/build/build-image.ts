@@ -159,7 +159,7 @@ export async function buildImage(options: BuildImageOptions): Promise<BuildResul
       const cancel = () => void cancelBuild(buildId, options).catch(() => {});
       try {
         if (builder === 'buildkit') {
-          session = await openBuildSession(dockerFor(options), {
+          session = await openBuildSession(await dockerFor(options), {
             credentials: (host) => sessionCredentials(host, options),
             secrets,
             sshAgents,

@@ -266,7 +266,7 @@ export async function startBuild(context: Readable, request: BuildRequest, optio
 
 /** Asks BuildKit to stop the build `buildId` (and its running step); best effort. */
 export async function cancelBuild(buildId: string, options: EngineOptions = {}): Promise<void> {
-  const docker = dockerFor(options);
+  const docker = await dockerFor(options);
   await new Promise<void>((resolve) => {
     docker.modem.dial(
       { method: 'POST', path: '/build/cancel?', options: { id: buildId }, statusCodes: { 200: true, 404: true, 500: true } },
@@ -287,8 +287,8 @@ export interface EngineBuildInfo {
 const buildInfoCache = new WeakMap<object, Promise<EngineBuildInfo>>();
 
 /** What the engine can build with, read once per client from `/version`. */
-export function engineBuildInfo(options: EngineCallOptions = {}): Promise<EngineBuildInfo> {
-  const docker = dockerFor(options);
+export async function engineBuildInfo(options: EngineCallOptions = {}): Promise<EngineBuildInfo> {
+  const docker = await dockerFor(options);
   let info = buildInfoCache.get(docker);
   if (!info) {
     info = readBuildInfo(docker, options);
