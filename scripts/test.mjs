@@ -4,7 +4,8 @@
 //   install (if needed) -> build -> test bed up -> biome check -> typecheck -> API report ->
 //   packed types + publint -> unit tests
 //   -> real-engine tests (one package at a time) -> the SDK against Podman (when podman is
-//   installed; the test bed installs it as root on Debian) -> no io.container-ship.managed container left
+//   installed; the test bed installs it as root on Debian) -> the docs' console and SDK examples
+//   (scripts/docs.mjs check) -> no io.container-ship.managed container left
 //
 // Every phase runs even after one fails, so one run shows everything that is wrong; the exit
 // code is non-zero if any failed. Vitest also writes a JSON report per package, and the LAST
@@ -144,6 +145,14 @@ if (!podmanInstalled) {
   );
 } else {
   await phase('podman', async () => 'not run: the build or the test bed failed above');
+}
+// Every marked console example of README.md and docs/*.md is run again: a command whose exit code
+// or first error line no longer matches the docs fails here (scripts/docs.mjs; re-capture with
+// `npm run docs:capture`). Marked SDK examples are type-checked, the cheap ones run.
+if (built && testbedUp) {
+  await phase('docs examples', async () => exitedNonZero(await run('node', ['scripts/docs.mjs', 'check'])));
+} else {
+  await phase('docs examples', async () => 'not run: the build or the test bed failed above');
 }
 await phase('leftovers', leftoverContainers);
 
