@@ -129,7 +129,14 @@ async function runDoc(file, baseEnv, tmpRoot) {
     const text = withRunId(replaceBodies(parsed.lines, replacements), hex, oldIds);
     writeFileSync(file, text);
   }
-  return { rel, problems, commands: commandCount, blocks: captures.length, sdk: parsed.blocks.filter((b) => b.kind === 'sdk') };
+  return {
+    rel,
+    problems,
+    warnings: parsed.warnings,
+    commands: commandCount,
+    blocks: captures.length,
+    sdk: parsed.blocks.filter((b) => b.kind === 'sdk'),
+  };
 }
 
 /** Why the run does not match the docs (exit code, then the first error line), or undefined. */
@@ -226,6 +233,7 @@ const problems = [...docs.flatMap((d) => d.problems), ...sdk.problems];
 const commands = docs.reduce((n, d) => n + d.commands, 0);
 const blocks = docs.reduce((n, d) => n + d.blocks, 0);
 const pages = docs.filter((d) => d.blocks > 0).length;
+for (const warning of docs.flatMap((d) => d.warnings)) console.error(`docs: warning: ${warning}`);
 for (const problem of problems) console.error(`docs: ${problem}`);
 const verb = mode === 'capture' ? 'captured' : 'checked';
 console.log(

@@ -15,9 +15,9 @@
 //   declare: const text: string              (free names the fragment uses; repeatable)
 //   -->
 //
-// In a page with at least one marker, every console block (a fence whose first line starts
-// with `$ `) must be marked, so a typed example cannot slip in; pages without markers are
-// left alone. A command that exits non-zero is followed by an `[exit N]` line.
+// In a page with at least one marker, an unmarked console block (a fence whose first line
+// starts with `$ `) is reported as a warning; pages without markers are left alone. A command
+// that exits non-zero is followed by an `[exit N]` line.
 
 const FENCE = /^```(\w*)\s*$/;
 const MARKER_START = /^<!--\s*docs:(capture|manual|sdk)\b(.*)$/;
@@ -81,15 +81,17 @@ export function parseDoc(text, file) {
       i = end;
     }
   }
-  const unmarked = blocks.filter((b) => b.kind === 'unmarked');
-  if (marked) {
-    for (const block of unmarked) {
-      problems.push(
-        `${file}:${block.line}: a console example that is not captured; put <!-- docs:capture --> (or <!-- docs:manual why -->) before it and run npm run docs:capture`,
-      );
-    }
-  }
-  return { lines, blocks: blocks.filter((b) => b.kind !== 'unmarked'), problems, marked };
+  // A warning, not a failure: pages change while others write them, and an unmarked block may
+  // be one that must not run here; marking it is a decision (capture, or manual and why).
+  const warnings = marked
+    ? blocks
+        .filter((b) => b.kind === 'unmarked')
+        .map(
+          (block) =>
+            `${file}:${block.line}: a console example that is not captured; put <!-- docs:capture --> (or <!-- docs:manual why -->) before it and run npm run docs:capture`,
+        )
+    : [];
+  return { lines, blocks: blocks.filter((b) => b.kind !== 'unmarked'), problems, warnings, marked };
 }
 
 function closingFence(lines, open) {
