@@ -157,7 +157,7 @@ process.exit(0);`;
     await mkdir(context, { recursive: true });
     await writeFile(
       join(context, 'Dockerfile'),
-      `FROM ${testbed.baseImage}\nRUN echo "built over ssh"\nCMD ["python", "-m", "http.server", "5000"]\n`,
+      `FROM ${testbed.baseImage}\nRUN echo "built over ssh ${runId}"\nCMD ["python", "-m", "http.server", "5000"]\n`,
     );
     const tag = `${uniqueName('ship-itg-ssh')}:1`;
     images.push(tag);
@@ -170,7 +170,8 @@ process.exit(0);`;
         if (event.type === 'log') logs.push(event.line);
       },
     });
-    expect(logs).toContain('built over ssh');
+    // A new run id each run, so the step runs (and prints) instead of coming from the cache.
+    expect(logs).toContainEqual(expect.stringContaining(`built over ssh ${runId}`));
     expect((await inspectImage(tag, { connection: connection() }))?.id).toBe(built.imageId);
 
     await using app = await runContainer({ image: tag, ports: [5000], runId, connection: connection() });
