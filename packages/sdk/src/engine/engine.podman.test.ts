@@ -3,6 +3,7 @@ import { buildImage } from '../build/build-image.js';
 import { newRunId } from '../cleanup/labels.js';
 import { listShipContainers } from '../cleanup/list.js';
 import { cleanup } from '../cleanup/sweep.js';
+import { InvalidInputError } from '../errors.js';
 import { pullImage } from '../push/pull-image.js';
 import { release } from '../release/release.js';
 import { runContainer } from '../run/run-container.js';
@@ -50,6 +51,13 @@ describe('Podman as the engine', () => {
       },
     });
     expect(result.imageId).toMatch(/^sha256:[0-9a-f]{64}$/);
+    // `auto` falls back to the classic builder; asking for BuildKit is refused before anything is sent.
+    expect(result.builder).toBe('classic');
+    const refused = await buildImage({ context: exampleAppDir, builder: 'buildkit', connection: podman }).catch(
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(InvalidInputError);
+    expect((refused as Error).message).toMatch(/has no BuildKit; build with builder 'classic' or 'auto'\.$/);
     // The runtime stage copies from the test stage, so Buildah (which skips unused stages) runs the unit tests too.
     expect(steps).toContainEqual(expect.stringMatching(/unittest discover/));
     expect(steps.at(-1)).toMatch(/^LABEL /);
