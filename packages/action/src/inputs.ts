@@ -195,3 +195,25 @@ function optional(text: string): string | undefined {
   const value = text.trim();
   return value === '' ? undefined : value;
 }
+
+/** Where to deploy after a successful push: a Swarm service on the engine DOCKER_HOST points at. */
+export interface DeployInputs {
+  service: string | undefined;
+  replicas: number | undefined;
+}
+
+export function getDeployInputs(): DeployInputs {
+  const service = optional(core.getInput('deploy-service'));
+  const replicas = ifSet(core.getInput('deploy-replicas'), (text) => {
+    if (!/^\d+$/.test(text.trim())) {
+      throw new InvalidInputError(`Input deploy-replicas is '${text}'; set it to a whole number of replicas, such as 2.`);
+    }
+    return Number(text.trim());
+  });
+  if (replicas !== undefined && service === undefined) {
+    throw new InvalidInputError(
+      'Input deploy-replicas is set but deploy-service is not; set deploy-service to the Swarm service to deploy to.',
+    );
+  }
+  return { service, replicas };
+}

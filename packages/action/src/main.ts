@@ -21,8 +21,9 @@ import {
   storeCredentials,
   versionFromGitRef,
 } from '@container-ship/sdk';
+import { afterPush } from './deploy.js';
 import { readRunContext, reportToGitHub } from './github.js';
-import { getInputs, type Inputs } from './inputs.js';
+import { getDeployInputs, getInputs, type Inputs } from './inputs.js';
 import { ActionsProgress } from './progress.js';
 import { type ReleaseOptions, toReleaseOptions } from './release-options.js';
 import type { RunReport } from './report.js';
@@ -44,6 +45,7 @@ export async function main(): Promise<void> {
   let image: string | undefined;
   try {
     const inputs = getInputs();
+    const deployInputs = getDeployInputs();
     const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
     const { options, lintIgnore } = await core.group('Configuration', () => resolveOptions(inputs, workspace));
     image = primaryImage(options);
@@ -55,6 +57,12 @@ export async function main(): Promise<void> {
     const result = await release({ ...options, runId, signal: cancel.signal, onProgress: progress.listener });
     progress.close();
     const report = await core.group('Outputs', () => publishOutputs(result, timings));
+    const { manifests } = await afterPush(result, options, deployInputs, {
+      runId,
+      signal: cancel.signal,
+      onProgress: progress.listener,
+    });
+    core.setOutput('k8s-manifests', manifests ?? '');
     await writeSummary(report);
     await core.group('GitHub', () => reportToGitHub({ token: inputs.githubToken, run: readRunContext(), report }));
   } catch (error) {

@@ -13,7 +13,7 @@ const actionYml = parse(read('action.yml')) as {
 
 /** Names the source passes to a core function, e.g. every `core.getInput('...')`. */
 function namesIn(file: string, call: string): string[] {
-  return [...read(file).matchAll(new RegExp(`core\\.${call}\\('([a-z-]+)'`, 'g'))].map((match) => match[1] ?? '');
+  return [...read(file).matchAll(new RegExp(`core\\.${call}\\('([a-z0-9-]+)'`, 'g'))].map((match) => match[1] ?? '');
 }
 
 test('action.yml declares exactly the inputs inputs.ts reads, each documented', () => {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import {
+  getDeployInputs,
   getInputs,
   isSecretArgName,
   parseKeyValues,
@@ -187,4 +188,29 @@ test('a password without a username is an input error, and the password is maske
   expect(out.join('')).toBe('::add-mask::lonely-secret\n');
   vi.unstubAllEnvs();
   vi.restoreAllMocks();
+});
+
+describe('getDeployInputs', () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  test('deploy-service and deploy-replicas', () => {
+    vi.stubEnv('INPUT_DEPLOY-SERVICE', 'flask-app');
+    vi.stubEnv('INPUT_DEPLOY-REPLICAS', '3');
+    expect(getDeployInputs()).toEqual({ service: 'flask-app', replicas: 3 });
+  });
+
+  test('neither: no deploy', () => {
+    expect(getDeployInputs()).toEqual({ service: undefined, replicas: undefined });
+  });
+
+  test.each([
+    [
+      { 'INPUT_DEPLOY-SERVICE': 'app', 'INPUT_DEPLOY-REPLICAS': 'two' },
+      /^Input deploy-replicas is 'two'; set it to a whole number/,
+    ],
+    [{ 'INPUT_DEPLOY-REPLICAS': '2' }, /^Input deploy-replicas is set but deploy-service is not; set deploy-service/],
+  ])('%j is refused in one sentence', (env, message) => {
+    for (const [key, value] of Object.entries(env)) vi.stubEnv(key, value);
+    expect(() => getDeployInputs()).toThrow(message);
+  });
 });

@@ -16,12 +16,25 @@ const COMMANDS = [
   'ps',
   'stop',
   'doctor',
+  'deploy',
+  'scale',
+  'status',
+  'rollback',
+  'k8s',
+  'exec',
+  'rmi',
   'clean',
 ];
 
 describe('usage errors exit 2 with one line and the nearest valid choice', () => {
   test.each([
     [['biuld'], /^✖ unknown command 'biuld'; did you mean build\?\n$/],
+    [
+      ['deploy', 'app:1', '--publish', 'mesh'],
+      /^✖ option '--publish <mode>' argument 'mesh' is invalid: Allowed choices are host, dnsrr; see ship deploy --help\.\n$/,
+    ],
+    [['scale', 'app', 'many'], /^✖ 'many' is not a replica count; give a whole number, e\.g\. ship scale app 3\.\n$/],
+    [['deploy', 'app:1', '--name', '-bad'], /^✖ '-bad' is not a valid service name; .*\n$/],
     [['tags', '--imge', 'app'], /^✖ unknown option '--imge'; did you mean --image\?\n$/],
     [['--jsn', 'tags'], /^✖ unknown option '--jsn'; did you mean --json\?\n$/],
     [['smoke'], /^✖ missing required argument 'image'; see ship smoke --help\.\n$/],

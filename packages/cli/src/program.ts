@@ -45,6 +45,22 @@ function addSmokeOptions(command: Command): Command {
     .option('-e, --env <key=value>', 'an environment variable for the container under test (repeatable)', collectKeyValue);
 }
 
+/** Swarm service settings, shared by deploy and release --deploy (the smoke options become the health check). */
+function addDeployOptions(command: Command, o: { release?: boolean } = {}): Command {
+  if (!o.release) command.option('--name <service>', 'the service name (default: the last part of the repository)');
+  return command
+    .option('--replicas <n>', 'how many replicas (default: the current count, or 1)', parseCount)
+    .addOption(
+      new Option('--publish <mode>', 'host: a host port per replica; dnsrr: DNS round-robin on an overlay network').choices([
+        'host',
+        'dnsrr',
+      ]),
+    )
+    .option('--host-port <port>', 'host mode: one fixed host port (one replica per node; updates stop first)', parsePort)
+    .option('--network <name>', 'an attachable overlay network to join, created when missing (dnsrr default: SERVICE-net)')
+    .option('--wait <duration>', 'how long to wait for every replica to be healthy (default: 5m)', parseTimeout);
+}
+
 /**
  * The command table: names, arguments, flags and examples are declared here (cheap to load);
  * each command's implementation is imported only when that command runs.
@@ -188,6 +204,17 @@ export function createProgram(
       ),
     )
     .action(action(() => import('./commands/release.js')));
+  // release --deploy SERVICE: deploy's Swarm settings; the smoke options become the health check.
+  const releaseCommand = program.commands.find((command) => command.name() === 'release');
+  if (releaseCommand) {
+    addDeployOptions(
+      releaseCommand.option('--deploy <service>', 'then deploy the pushed digest to this Swarm service (see ship deploy)'),
+      { release: true },
+    ).addHelpText(
+      'after',
+      '  $ ship release examples/flask-app --image localhost:5001/examples/flask-app --tag v1.2 --deploy flask-app --replicas 2\n',
+    );
+  }
 
   addTagOptions(
     program
@@ -317,6 +344,95 @@ export function createProgram(
     .option('-a, --all', 'every container ship started')
     .addHelpText('after', examples('ship stop ship-run-3f2a1b9c', 'ship stop --all'))
     .action(action(() => import('./commands/stop.js')));
+
+  addDeployOptions(
+    addSmokeOptions(
+      program
+        .command('deploy')
+        .summary('run an image on Docker Swarm, pinned to its digest; roll out and roll back')
+        .description(
+          'Create or update a Swarm service running IMAGE pinned to its digest (a tag is resolved in the registry), with the smoke settings as its health check and rolling updates that start the new replica first, wait for it to be healthy, and roll back on their own when it is not.',
+        )
+        .argument('<image>', 'the image, e.g. localhost:5001/team/app@sha256:... or localhost:5001/team/app:1.1')
+        .option('--no-health', 'no health check (updates then wait only for the container to start)'),
+    ),
+  )
+    .addHelpText(
+      'after',
+      examples(
+        'ship deploy localhost:5001/examples/flask-app:1.1 --name flask-app --replicas 2 --port 5000',
+        'ship deploy localhost:5001/examples/flask-app@sha256:... --publish dnsrr --network flask-net',
+      ),
+    )
+    .action(action(() => import('./commands/deploy.js')));
+
+  program
+    .command('scale')
+    .summary('set the number of replicas of a service')
+    .argument('<service>', 'the service name')
+    .argument('<replicas>', 'how many replicas')
+    .option('--wait <duration>', 'how long to wait for them (default: 5m)', parseTimeout)
+    .addHelpText('after', examples('ship scale flask-app 4', 'ship scale flask-app 1'))
+    .action(action(() => import('./commands/scale.js')));
+
+  program
+    .command('status')
+    .summary('desired vs running replicas, the digest each task runs, recent task errors')
+    .argument('<service>', 'the service name')
+    .addHelpText('after', examples('ship status flask-app', 'ship status flask-app --json'))
+    .action(action(() => import('./commands/status.js')));
+
+  program
+    .command('rollback')
+    .summary('roll a service back to its previous version')
+    .argument('<service>', 'the service name')
+    .option('--wait <duration>', 'how long to wait for it (default: 5m)', parseTimeout)
+    .addHelpText('after', examples('ship rollback flask-app'))
+    .action(action(() => import('./commands/rollback.js')));
+
+  addSmokeOptions(
+    program
+      .command('k8s')
+      .summary('print Kubernetes manifests (Deployment, Service, autoscaler) for an image')
+      .description(
+        'Print a Deployment (probes from the smoke settings, requests and limits, non-root, read-only root), a Service and a HorizontalPodAutoscaler for IMAGE pinned to its digest, as YAML. Nothing is applied to any cluster.',
+      )
+      .argument('<image>', 'the image, e.g. localhost:5001/team/app@sha256:... (a tag is resolved to its digest)')
+      .option('--name <name>', 'the name of the objects (default: the last part of the repository)')
+      .option('--replicas <n>', 'replicas of the Deployment (default: 2)', parseCount)
+      .option('--min <n>', 'the autoscaler minimum (default: the replicas)', parseCount)
+      .option('--max <n>', 'the autoscaler maximum (default: 5 x the minimum)', parseCount)
+      .option('--cpu-target <percent>', 'the average CPU utilization the autoscaler aims for (default: 70)', parseCount)
+      .option('--namespace <namespace>', 'the namespace of the objects')
+      .option('--no-read-only', 'a writable root filesystem (default: read-only, with /tmp an emptyDir)')
+      .option('-o, --output <file>', 'write the YAML to this file instead of stdout'),
+  )
+    .addHelpText(
+      'after',
+      examples(
+        'ship k8s localhost:5001/examples/flask-app:1.1 --replicas 2 --min 2 --max 10 --cpu-target 70',
+        'ship k8s localhost:5001/examples/flask-app@sha256:... --path /healthz -o k8s.yaml',
+      ),
+    )
+    .action(action(() => import('./commands/k8s.js')));
+
+  program
+    .command('exec')
+    .summary('run a command in a container ship started')
+    .description(
+      "Run a command in a running container ship started; interactive with a TTY when stdin is a terminal. The exit code is the command's.",
+    )
+    .argument('<container>', 'the container name or id (see ship ps)')
+    .argument('<command...>', 'the command, after --')
+    .addHelpText('after', examples('ship exec ship-run-3f2a1b9c -- sh', 'ship exec ship-run-3f2a1b9c -- python -c "print(1)"'))
+    .action(action(() => import('./commands/exec.js')));
+
+  program
+    .command('rmi')
+    .summary('remove images ship built (refused while a container uses one)')
+    .argument('<images...>', 'image references or ids')
+    .addHelpText('after', examples('ship rmi localhost:5001/examples/flask-app:1.1'))
+    .action(action(() => import('./commands/rmi.js')));
 
   program
     .command('doctor')

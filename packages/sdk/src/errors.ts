@@ -32,6 +32,11 @@ export type ShipErrorCode =
   | 'FILE_EXISTS'
   | 'ABORTED'
   | 'TIMEOUT'
+  | 'SWARM_UNAVAILABLE'
+  | 'SERVICE_NOT_FOUND'
+  | 'DEPLOY_FAILED'
+  | 'ROLLED_BACK'
+  | 'IMAGE_IN_USE'
   | 'INTERNAL';
 
 export interface ShipErrorOptions {

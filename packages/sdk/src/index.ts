@@ -36,6 +36,37 @@ export {
   shipConfigSchema,
 } from './config/schema.js';
 export {
+  DeployError,
+  type DeployOptions,
+  type DeployResult,
+  deploy,
+  type RollbackOptions,
+  resolvePinnedImage,
+  rollback,
+  type ScaleOptions,
+  scale,
+  serviceStatus,
+  type UndeployOptions,
+  undeploy,
+} from './deploy/deploy.js';
+export { type KubernetesManifestOptions, type KubernetesManifests, kubernetesManifests } from './deploy/k8s.js';
+export {
+  type ImageUser,
+  type K8sPlan,
+  type K8sPlanInput,
+  type K8sResources,
+  planKubernetes,
+  resolveImageUser,
+} from './deploy/k8s-plan.js';
+export {
+  type DeployHealth,
+  healthProbeCommand,
+  type PublishMode,
+  planService,
+  type ServicePlanInput,
+} from './deploy/plan.js';
+export { type RolloutVerdict, type ServiceStatus, type ServiceTask, summarizeService } from './deploy/rollout.js';
+export {
   type AnalyzeOptions,
   analyzeDockerfile,
   assertTarget,
@@ -125,6 +156,8 @@ export {
   type ShipErrorCode,
 } from './errors.js';
 export { type FormatImageRefOptions, formatImageRef, type ImageRef, parseImageRef, registryOf } from './image-ref.js';
+export { type ExecOptions, exec } from './manage/exec.js';
+export { removeShipImage } from './manage/remove-image.js';
 export type { ProgressEvent, ProgressListener, ProgressPhase } from './progress.js';
 export { type PullImageOptions, type PullResult, pullImage } from './push/pull-image.js';
 export { type PushedRef, type PushImageOptions, type PushResult, type PushRetryOptions, pushImage } from './push/push-image.js';

@@ -4,7 +4,7 @@ import { type Clock, systemClock } from './clock.js';
  * Progress is an event stream: the SDK emits, each adapter renders (bars on a terminal,
  * plain lines in CI, log groups in Actions). Events never carry secrets.
  */
-export type ProgressPhase = 'build' | 'run' | 'smoke' | 'tag' | 'push' | 'pull' | 'promote' | 'login' | 'release';
+export type ProgressPhase = 'build' | 'run' | 'smoke' | 'tag' | 'push' | 'pull' | 'promote' | 'login' | 'release' | 'deploy';
 
 export type ProgressEvent =
   | { type: 'phase-start'; phase: ProgressPhase; message: string }

@@ -1,4 +1,14 @@
-import { buildReport, ReleaseError, type ReleaseResult, readGitContext, release, sourceDateEpoch } from '@container-ship/sdk';
+import {
+  buildReport,
+  type DeployResult,
+  deploy,
+  InvalidInputError,
+  ReleaseError,
+  type ReleaseResult,
+  readGitContext,
+  release,
+  sourceDateEpoch,
+} from '@container-ship/sdk';
 import type { CliContext, CommandResult } from '../context.js';
 import {
   type BuildFlags,
@@ -17,9 +27,12 @@ import { formatBytes, formatDuration, shortId } from '../output/format.js';
 import type { Style } from '../output/style.js';
 import { renderTable } from '../output/table.js';
 import { reportText } from './build.js';
+import { type DeployFlags, deployInputs, deployJson, deploySummary } from './deploy.js';
 import { smokeVerdict } from './smoke.js';
 
-interface Flags extends BuildFlags, TagFlags, RegistryTlsFlags {
+interface Flags extends BuildFlags, TagFlags, RegistryTlsFlags, Omit<DeployFlags, 'name' | 'health'> {
+  /** The Swarm service to deploy the pushed digest to. */
+  deploy?: string;
   registry?: string[];
   /** commander's `--no-smoke` / `--no-push`: false when given. */
   smoke?: boolean;
@@ -89,10 +102,34 @@ export async function run(ctx: CliContext, [context = '.']: string[], flags: Fla
     result = error.result;
   }
   const report = flags.report === true && result.imageId ? await buildReport(result.imageId, ctx.engine) : undefined;
+  if (flags.deploy && !failure && !result.pushed) {
+    throw new InvalidInputError('--deploy needs the image in a registry; drop --no-push.');
+  }
+  // Only what was pushed and smoke-tested is deployed, by the digest the registry holds.
+  const deployed: DeployResult | undefined =
+    flags.deploy && !failure && result.digest
+      ? await deploy({
+          image: `${result.image}@${result.digest}`,
+          ...deployInputs({ ...flags, name: flags.deploy, ...(smoke === false ? { health: false } : {}) }, config),
+          authEnv: ctx.env,
+          signal: ctx.signal,
+          onProgress: ctx.onProgress,
+          ...ctx.engine,
+        })
+      : undefined;
   return {
     exitCode: failure ? 1 : 0,
-    data: { ...releaseJson(result), ...(report ? { report } : {}), ...(failure ? errorJson(failure) : {}) },
-    text: [releaseSummary(result, ctx.out), ...(report ? [reportText(report, ctx)] : [])].join('\n'),
+    data: {
+      ...releaseJson(result),
+      ...(report ? { report } : {}),
+      ...(deployed ? { deploy: deployJson(deployed) } : {}),
+      ...(failure ? errorJson(failure) : {}),
+    },
+    text: [
+      releaseSummary(result, ctx.out),
+      ...(report ? [reportText(report, ctx)] : []),
+      ...(deployed ? [deploySummary(deployed, ctx)] : []),
+    ].join('\n'),
     quietText: result.digest ?? result.imageId,
     ...(failure ? { failure } : {}),
   };

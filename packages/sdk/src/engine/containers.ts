@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
+import { readTar } from '../dockerfile/tar-reader.js';
 import { type DockerClient, dockerFor, type EngineOptions, engineUnavailable, isEngineUnreachable } from './client.js';
 import { engineErrorMessage, engineStatusCode } from './images.js';
 
@@ -260,9 +261,11 @@ export async function listContainersByLabel(
   labels: Record<string, string | true>,
   options: EngineOptions = {},
 ): Promise<ContainerSummary[]> {
-  const list = await call(options, (docker) =>
-    docker.listContainers({ all: true, filters: JSON.stringify({ label: labelFilters(labels) }) }),
-  );
+  return listContainers({ label: labelFilters(labels) }, options);
+}
+
+async function listContainers(filters: Record<string, string[]>, options: EngineOptions): Promise<ContainerSummary[]> {
+  const list = await call(options, (docker) => docker.listContainers({ all: true, filters: JSON.stringify(filters) }));
   return list.map((info) => ({
     id: info.Id,
     name: (info.Names[0] ?? info.Id.slice(0, 12)).replace(/^\//, ''),
@@ -302,4 +305,89 @@ export function portInUseFrom(error: unknown): { hostIp?: string; hostPort?: num
   const match = /(?:Bind for|listen tcp[46]?) \[?([0-9a-f.:]*?)\]?:(\d+)(?: failed|:)/i.exec(message);
   if (!match) return {};
   return { ...(match[1] ? { hostIp: match[1] } : {}), hostPort: Number(match[2]) };
+}
+
+/**
+ * One file's text from an image, read without running it: a created (never started) container,
+ * `GET /containers/{id}/archive`, then the container is removed. Undefined when the image has no
+ * such file.
+ */
+export async function readImageFile(
+  image: string,
+  path: string,
+  options: { labels?: Record<string, string> } & EngineOptions = {},
+): Promise<string | undefined> {
+  const id = await createContainer({ image, command: ['true'], labels: options.labels ?? {} }, options);
+  try {
+    let archive: NodeJS.ReadableStream;
+    try {
+      archive = await call(options, (docker) => docker.getContainer(id).getArchive({ path }));
+    } catch (error) {
+      if (engineStatusCode(error) === 404) return undefined;
+      throw error;
+    }
+    let text: string | undefined;
+    await readTar(archive as AsyncIterable<Uint8Array>, async (entry, content) => {
+      if (entry.type !== 'file' || text !== undefined) return;
+      const chunks: Buffer[] = [];
+      for await (const chunk of content) chunks.push(Buffer.from(chunk));
+      text = Buffer.concat(chunks).toString('utf8');
+    });
+    return text;
+  } finally {
+    await removeContainer(id, options);
+  }
+}
+
+/** Containers (running or not) made from the image or an image built on it, as `docker rmi` checks. */
+export async function listContainersUsingImage(imageId: string, options: EngineOptions = {}): Promise<ContainerSummary[]> {
+  return listContainers({ ancestor: [imageId] }, options);
+}
+
+export interface ExecStreams {
+  /** Attached only when given (like `docker exec -i`). */
+  stdin?: NodeJS.ReadableStream;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  /** A pseudo-terminal: output comes as one raw stream (like `docker exec -t`). */
+  tty: boolean;
+  size?: { rows: number; columns: number };
+}
+
+/** Runs a command in a running container with its streams attached; resolves with its exit code. */
+export async function execInContainer(
+  id: string,
+  command: string[],
+  streams: ExecStreams,
+  options: EngineOptions = {},
+): Promise<number> {
+  const docker = await dockerFor(options);
+  const container = docker.getContainer(id);
+  const exec = await call(options, () =>
+    container.exec({
+      Cmd: command,
+      AttachStdin: streams.stdin !== undefined,
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: streams.tty,
+    }),
+  );
+  const stream = (await call(options, () =>
+    exec.start({ hijack: true, stdin: streams.stdin !== undefined, Tty: streams.tty }),
+  )) as unknown as NodeJS.ReadWriteStream;
+  const ended = new Promise<void>((resolve) => {
+    stream.on('end', resolve);
+    stream.on('close', resolve);
+    stream.on('error', () => resolve());
+  });
+  if (streams.tty) stream.pipe(streams.stdout, { end: false });
+  else docker.modem.demuxStream(stream, streams.stdout, streams.stderr);
+  if (streams.stdin) streams.stdin.pipe(stream);
+  if (streams.tty && streams.size) {
+    await exec.resize({ h: streams.size.rows, w: streams.size.columns }).catch(() => {});
+  }
+  await ended;
+  streams.stdin?.unpipe(stream);
+  const info = await call(options, () => exec.inspect());
+  return info.ExitCode ?? 1;
 }

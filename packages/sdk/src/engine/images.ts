@@ -313,7 +313,7 @@ async function readBuildInfo(docker: DockerClient, options: EngineCallOptions): 
 }
 
 /** The `X-Registry-Auth` body: only what the engine needs, never logged. */
-function authConfig(auth: RegistryAuth | undefined, serveraddress: string): Record<string, string> {
+export function authConfig(auth: RegistryAuth | undefined, serveraddress: string): Record<string, string> {
   if (!auth) return {};
   if ('identitytoken' in auth) return { identitytoken: auth.identitytoken, serveraddress: auth.serveraddress ?? serveraddress };
   return { username: auth.username, password: auth.password, serveraddress: auth.serveraddress ?? serveraddress };

@@ -1,0 +1,66 @@
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as core from '@actions/core';
+import {
+  type DeployHealth,
+  type DeployResult,
+  deploy,
+  kubernetesManifests,
+  type ProgressListener,
+  type ReleaseResult,
+} from '@container-ship/sdk';
+import type { DeployInputs } from './inputs.js';
+import type { ReleaseOptions } from './release-options.js';
+
+/** The release's smoke settings, as the health check of what gets deployed. */
+function healthFrom(options: ReleaseOptions): { port?: number; health: DeployHealth } {
+  const smoke = options.smoke === false || options.smoke === undefined ? {} : options.smoke;
+  return {
+    ...(smoke.port === undefined ? {} : { port: smoke.port }),
+    health: {
+      ...(smoke.path === undefined ? {} : { path: smoke.path }),
+      ...(smoke.expectStatus === undefined ? {} : { expectStatus: smoke.expectStatus }),
+      ...(typeof smoke.expectBody === 'string' ? { expectBody: smoke.expectBody } : {}),
+      ...(smoke.timeoutMs === undefined ? {} : { startPeriodMs: smoke.timeoutMs }),
+    },
+  };
+}
+
+/**
+ * After a push: Kubernetes manifests for the pushed digest (written under RUNNER_TEMP, never
+ * applied), and with `deploy-service` a Swarm deploy of that digest through DOCKER_HOST.
+ */
+export async function afterPush(
+  result: ReleaseResult,
+  options: ReleaseOptions,
+  inputs: DeployInputs,
+  o: { runId: string; signal: AbortSignal; onProgress: ProgressListener },
+): Promise<{ manifests: string | undefined; deployed: DeployResult | undefined }> {
+  if (!result.pushed || !result.digest) return { manifests: undefined, deployed: undefined };
+  const image = `${result.image}@${result.digest}`;
+  const { port, health } = healthFrom(options);
+  const manifests = await core.group('Kubernetes manifests', async () => {
+    const plan = await kubernetesManifests({ image, ...(port === undefined ? {} : { port }), health, signal: o.signal });
+    for (const warning of plan.warnings) core.warning(warning);
+    const file = join(process.env.RUNNER_TEMP || tmpdir(), `container-ship-k8s-${o.runId}.yaml`);
+    await writeFile(file, plan.yaml);
+    core.info(`Wrote ${plan.manifests.map((m) => m.kind).join(', ')} for ${plan.image} to ${file} (not applied).`);
+    return file;
+  });
+  const service = inputs.service;
+  if (service === undefined) return { manifests, deployed: undefined };
+  const deployed = await core.group(`Deploy to ${service}`, () =>
+    deploy({
+      image,
+      service,
+      ...(inputs.replicas === undefined ? {} : { replicas: inputs.replicas }),
+      ...(port === undefined ? {} : { port }),
+      health,
+      signal: o.signal,
+      onProgress: o.onProgress,
+    }),
+  );
+  core.info(`Deployed ${deployed.image} to ${service}: ${deployed.status.running}/${deployed.status.desired} replicas healthy.`);
+  return { manifests, deployed };
+}
