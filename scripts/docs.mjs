@@ -60,6 +60,12 @@ function shipShim(dir) {
   return bin;
 }
 
+/** The test bed's secrets never reach a page: an example that prints one (`::add-mask::`) shows `***`. */
+function masked(output, env) {
+  const secrets = [env.REGISTRY_PASSWORD].filter((value) => value && value.length >= 8);
+  return secrets.reduce((text, secret) => text.split(secret).join('***'), output);
+}
+
 /** Runs one shell command with stdout and stderr in one stream, in the order they were written. */
 function shell(command, { cwd, env }) {
   return new Promise((resolvePromise) => {
@@ -70,7 +76,8 @@ function shell(command, { cwd, env }) {
     child.once('error', () => resolvePromise({ exitCode: 127, output: `cannot start bash` }));
     child.once('close', (code, signal) => {
       clearTimeout(timer);
-      resolvePromise({ exitCode: signal ? 128 + 15 : (code ?? 1), output: Buffer.concat(chunks).toString('utf8') });
+      const output = masked(Buffer.concat(chunks).toString('utf8'), env);
+      resolvePromise({ exitCode: signal ? 128 + 15 : (code ?? 1), output });
     });
   });
 }

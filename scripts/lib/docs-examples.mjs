@@ -164,10 +164,10 @@ export function replaceBodies(lines, replacements) {
   return next.join('\n');
 }
 
-/** The first line that reports an error (`✖ ...`, `Error: ...`, `error: ...`, `fatal: ...`), or ''. */
+/** The first line that reports an error (`✖ ...`, the action's `✗ ...` and `::error::...`, `Error: ...`, `fatal: ...`), or ''. */
 export function firstErrorLine(output) {
   const lines = Array.isArray(output) ? output : output.split('\n');
-  return lines.find((line) => /^(✖|Error\b|error\b|fatal\b|npm ERR!)/.test(line.trim()))?.trim() ?? '';
+  return lines.find((line) => /^(✖|✗|::error::|Error\b|error\b|fatal\b|npm ERR!)/.test(line.trim()))?.trim() ?? '';
 }
 
 /**
