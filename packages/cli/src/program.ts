@@ -162,6 +162,11 @@ export function createProgram(
     .option('--force', 'move floating tags (1.2, 1, latest) even backwards, past a newer release in the registry')
     .option('--ca-cert <file>', "the registry's CA certificate, PEM, for ship's own requests (the engine push uses its certs.d)")
     .option('--insecure', "plain HTTP for ship's own registry requests (loopback registries may without it)")
+    .option(
+      '--stall-timeout <duration>',
+      'fail a push or registry request that moves no data for this long, e.g. 30s (default: 2m)',
+      parseTimeout,
+    )
     .addHelpText(
       'after',
       examples('ship push localhost:5001/examples/flask-app:1.1', 'ship push localhost:5001/examples/flask-app:dev --tag v1.1'),
@@ -192,7 +197,12 @@ export function createProgram(
             '--ca-cert <file>',
             "the registries' CA certificate, PEM, for ship's own requests (the engine push uses its certs.d)",
           )
-          .option('--insecure', "plain HTTP for ship's own registry requests (loopback registries may without it)"),
+          .option('--insecure', "plain HTTP for ship's own registry requests (loopback registries may without it)")
+          .option(
+            '--stall-timeout <duration>',
+            'fail a push or registry request that moves no data for this long, e.g. 30s (default: 2m)',
+            parseTimeout,
+          ),
       ),
     ),
   )
@@ -276,6 +286,11 @@ export function createProgram(
     .option('--force', 'move floating tags (1.2, 1, latest) even backwards, past a newer release in the registry')
     .option('--ca-cert <file>', "the registries' CA certificate, PEM (default: /etc/docker/certs.d/HOST/ca.crt)")
     .option('--insecure', 'talk plain HTTP to the registries (loopback registries may without it)')
+    .option(
+      '--stall-timeout <duration>',
+      'fail a push or registry request that moves no data for this long, e.g. 30s (default: 2m)',
+      parseTimeout,
+    )
     .addHelpText(
       'after',
       examples(

@@ -23,6 +23,7 @@ export function repositoryOf(image: string): string {
 
 interface PushFlags extends TagFlags, RegistryTlsFlags {
   force?: boolean;
+  stallTimeout?: number;
 }
 
 /**
@@ -42,7 +43,12 @@ export async function run(ctx: CliContext, [image = '']: string[], flags: PushFl
         git: await readGitContext({ cwd: ctx.cwd, env: ctx.env }),
         ...(flags.force ? { force: true } : {}),
       },
-      { ...(auth ? { auth } : {}), ...registryTls(ctx, flags), signal: ctx.signal },
+      {
+        ...(auth ? { auth } : {}),
+        ...registryTls(ctx, flags),
+        ...(flags.stallTimeout === undefined ? {} : { stallTimeoutMs: flags.stallTimeout }),
+        signal: ctx.signal,
+      },
     );
     skipped = plan.skipped;
     for (const skip of skipped) ctx.onProgress({ type: 'info', phase: 'tag', message: `Not moving ${skip.tag}: ${skip.reason}` });
@@ -53,6 +59,7 @@ export async function run(ctx: CliContext, [image = '']: string[], flags: PushFl
     image,
     tags: refs,
     ...(auth ? { auth } : {}),
+    ...(flags.stallTimeout === undefined ? {} : { stallTimeoutMs: flags.stallTimeout }),
     signal: ctx.signal,
     onProgress: ctx.onProgress,
     ...ctx.engine,

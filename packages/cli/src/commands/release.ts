@@ -45,6 +45,8 @@ interface Flags extends BuildFlags, TagFlags, RegistryTlsFlags, Omit<DeployFlags
   env?: Record<string, string>;
   /** `--report` prints the build report; off unless given. */
   report?: boolean;
+  /** `--stall-timeout`, in ms. */
+  stallTimeout?: number;
 }
 
 /** `--registry ghcr.io` (a host) or `--registry ghcr.io/team/app` (an image name). */
@@ -89,6 +91,7 @@ export async function run(ctx: CliContext, [context = '.']: string[], flags: Fla
       ...(registries.length > 0 ? { registries } : {}),
       smoke,
       push: flags.push !== false,
+      ...defined('stallTimeoutMs', flags.stallTimeout),
       env: ctx.env,
       ...registryTls(ctx, flags),
       signal: ctx.signal,

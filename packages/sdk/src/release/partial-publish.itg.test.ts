@@ -104,3 +104,54 @@ describe('a release that publishes part of its tags says exactly which', () => {
     for (const digest of Object.values(stored)) expect(digest).toBe(result.digest);
   });
 });
+
+describe('a stalled blob upload', () => {
+  test('fails within the configured stall timeout, says so, and reports nothing as published', async () => {
+    // A registry of its own, so every blob is uploaded (none can be mounted from another repository).
+    const fresh = await startRegistry();
+    const stalling = await startRegistryProxy({
+      upstream: fresh.url,
+      fault: ({ method, path }) =>
+        (method === 'PATCH' || method === 'PUT') && path.includes('/blobs/uploads/') ? { kind: 'stall' } : undefined,
+    });
+    try {
+      const repository = uniqueName('i14-stall/app');
+      const image = `${stalling.host}/${repository}`;
+      localTags.push(`${image}:1.0.0`);
+      const started = Date.now();
+      let lastProgress = started;
+      const error = await release({
+        context: app,
+        image,
+        version: '1.0.0',
+        smoke: false,
+        stallTimeoutMs: 3_000,
+        runId,
+        onProgress: (event) => {
+          if (event.type === 'layer') lastProgress = Date.now();
+        },
+      }).catch((e: unknown) => e);
+      const elapsedMs = Date.now() - started;
+      const stalledMs = Date.now() - lastProgress;
+
+      expect(error).toBeInstanceOf(ReleaseError);
+      const { result, message } = error as ReleaseError;
+      expect(result.publish[0]).toMatchObject({ ok: false, code: 'TIMEOUT', refs: [] });
+      expect(result.tags).toEqual([]);
+      expect(result.failedTags).toEqual(['1.0.0', '1.0', '1', 'latest'].map((tag) => `${image}:${tag}`));
+      expect(message).toContain(
+        `Pushing ${image}:1.0.0 to ${stalling.host} moved no data for 3 s; check that the registry is up and reachable, or raise the stall timeout (--stall-timeout)`,
+      );
+      expect(message).toContain('nothing was published; 1.0.0, 1.0, 1, latest failed');
+      const client = new RegistryClient(fresh.host);
+      expect(await client.listTags(repository).catch(() => [])).toEqual([]);
+      await client.close();
+      console.info(
+        `stalled blob upload, 3 s stall timeout: failed ${stalledMs} ms after the engine's last progress, ${elapsedMs} ms after the release started`,
+      );
+    } finally {
+      await stalling.stop();
+      await fresh.stop();
+    }
+  });
+});

@@ -66,6 +66,11 @@ export interface ReleaseOptions extends EngineOptions, ReleaseRegistryTls {
   noCache?: boolean;
   pull?: boolean;
   platform?: string;
+  /**
+   * Every transfer of the publish (the engine's push, registry requests) fails when it moves no
+   * data for this long; a stall is not retried. Default 2 minutes.
+   */
+  stallTimeoutMs?: number;
   /** Groups the containers of this release for `cleanup({ runId })` (never stamped on the image). Default: new. */
   runId?: string;
   clock?: Clock;
@@ -248,6 +253,7 @@ async function runRelease(o: ReleaseOptions, targets: PublishTarget[], clock: Cl
               repoDigests: image?.repoDigests ?? [],
               planFor,
               ...(o.env ? { env: o.env } : {}),
+              ...(o.stallTimeoutMs === undefined ? {} : { stallTimeoutMs: o.stallTimeoutMs }),
               clock,
               ...(o.signal ? { signal: o.signal } : {}),
             }),
@@ -344,6 +350,7 @@ async function publishRelease(o: ReleaseOptions, c: PublishContext): Promise<Rel
           ...(o.certsDir !== undefined ? { certsDir: o.certsDir } : {}),
           ...(o.insecure !== undefined ? { insecure: o.insecure } : {}),
         },
+        ...(o.stallTimeoutMs === undefined ? {} : { stallTimeoutMs: o.stallTimeoutMs }),
         ...(o.signal ? { signal: o.signal } : {}),
         ...(emit ? { onProgress: emit } : {}),
       }),
