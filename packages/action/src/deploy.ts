@@ -8,10 +8,10 @@ import {
   deploy,
   kubernetesManifests,
   type ProgressListener,
+  type ReleaseOptions,
   type ReleaseResult,
 } from '@container-ship/sdk';
 import type { DeployInputs } from './inputs.js';
-import type { ReleaseOptions } from './release-options.js';
 
 /** The release's smoke settings, as the health check of what gets deployed. */
 function healthFrom(options: ReleaseOptions): { port?: number; health: DeployHealth } {

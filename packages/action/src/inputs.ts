@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { InvalidInputError } from '@container-ship/sdk';
+import { InvalidInputError, isSecretName } from '@container-ship/sdk';
 
 /** `auto` pushes except on pull requests, where a fork's code must not reach the registry. */
 export type PushMode = 'auto' | 'true' | 'false';
@@ -32,13 +32,6 @@ export interface SmokeInputs {
   expectStatus: number | undefined;
   expectBody: string | undefined;
   timeoutMs: number | undefined;
-}
-
-/** Build-arg names whose values are masked in the log, like a password. */
-const SECRET_ARG_NAME = /(secret|token|passw(or)?d|credential|api[-_]?key|private[-_]?key|auth)/i;
-
-export function isSecretArgName(name: string): boolean {
-  return SECRET_ARG_NAME.test(name);
 }
 
 /**
@@ -84,14 +77,14 @@ export function getInputs(): Inputs {
   };
 }
 
-/** Every value that must never appear in a log line. */
+/** Every value that must never appear in a log line: build args are masked by the SDK's `isSecretName`, the rule the linter uses. */
 export function secretValues(o: {
   password: string | undefined;
   githubToken: string | undefined;
   buildArgs: Record<string, string>;
 }): string[] {
   const secrets = [o.password, o.githubToken];
-  for (const [name, value] of Object.entries(o.buildArgs)) if (isSecretArgName(name)) secrets.push(value);
+  for (const [name, value] of Object.entries(o.buildArgs)) if (isSecretName(name)) secrets.push(value);
   return secrets.filter((value): value is string => value !== undefined && value !== '');
 }
 

@@ -3,16 +3,15 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import * as core from '@actions/core';
 import {
-  configDefaults,
   formatImageRef,
   inspectImage,
   isShipError,
   lintDockerfile,
-  loadShipConfig,
   login,
   newRunId,
   parseImageRef,
   ReleaseError,
+  type ReleaseOptions,
   type ReleaseResult,
   readGitContext,
   registryOf,
@@ -25,7 +24,7 @@ import { afterPush } from './deploy.js';
 import { readRunContext, reportToGitHub } from './github.js';
 import { getDeployInputs, getInputs, type Inputs } from './inputs.js';
 import { ActionsProgress } from './progress.js';
-import { type ReleaseOptions, toReleaseOptions } from './release-options.js';
+import { releaseSettings } from './release-options.js';
 import type { RunReport } from './report.js';
 import * as state from './state.js';
 import { writeSummary } from './summary.js';
@@ -84,12 +83,17 @@ async function resolveOptions(
   inputs: Inputs,
   workspace: string,
 ): Promise<{ options: ReleaseOptions; lintIgnore: string[] | undefined }> {
-  const loaded = await loadShipConfig({ cwd: workspace, ...(inputs.config === undefined ? {} : { path: inputs.config }) });
-  if (loaded) core.info(`Using ${relative(workspace, loaded.path)}`);
-  const defaults = configDefaults(loaded);
+  const {
+    options: settings,
+    lintIgnore,
+    configFile,
+  } = await releaseSettings(inputs, {
+    eventName: process.env.GITHUB_EVENT_NAME,
+    workspace,
+  });
+  if (configFile !== undefined) core.info(`Using ${configFile}`);
   const git = await readGitContext({ cwd: workspace });
-  const options = toReleaseOptions(inputs, defaults, { eventName: process.env.GITHUB_EVENT_NAME, workspace });
-  options.git = git;
+  const options: ReleaseOptions = { ...settings, git };
   // SOURCE_DATE_EPOCH, else the commit date (from git): never the wall clock, so a re-run of the
   // same commit builds the same image and finds it already published.
   const created = sourceDateEpoch(process.env);
@@ -100,7 +104,7 @@ async function resolveOptions(
   core.info(`Git: ${git.ref || 'no ref'} (${git.eventName})${version ? `, version ${version}` : ''}`);
   core.info(`Push: ${options.push ? 'yes' : `no (push: ${inputs.push}, event ${process.env.GITHUB_EVENT_NAME ?? 'unknown'})`}`);
   core.info(`Smoke test: ${options.smoke === false ? 'off' : 'on'}`);
-  return { options, lintIgnore: defaults.lintIgnore };
+  return { options, lintIgnore };
 }
 
 function primaryImage(options: ReleaseOptions): string | undefined {

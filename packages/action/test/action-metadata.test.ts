@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PUBLIC_KEY_WORDS, SECRET_NAME_ENDINGS, SECRET_NAME_WORDS, SECRET_REFERENCE_SUFFIXES } from '@container-ship/sdk';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { repoRoot } from '../../sdk/src/testing/testbed.js';
@@ -53,4 +54,13 @@ describe.each(['check-dist.yml', 'example.yml', 'release.yml'])('.github/workflo
       for (const [job, spec] of Object.entries(workflow.jobs)) expect(spec.permissions, job).toBeDefined();
     }
   });
+});
+
+test('the build-args description states the SDK’s secret-name rule, word for word lists', () => {
+  const description = (actionYml.inputs['build-args']?.description ?? '').replace(/\s+/g, ' ');
+  const list = (words: readonly string[]) => `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
+  expect(description).toContain(`a word ${list(SECRET_NAME_WORDS)}`);
+  expect(description).toContain(`ending in ${list(SECRET_NAME_ENDINGS)}`);
+  expect(description).toContain(`last word is ${list(SECRET_REFERENCE_SUFFIXES)}`);
+  expect(description).toContain(`a word ${list(PUBLIC_KEY_WORDS)}`);
 });

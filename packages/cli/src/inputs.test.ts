@@ -1,51 +1,44 @@
 import { describe, expect, test } from 'vitest';
-import { buildInputs, configDirs, imagesFrom, tagInputs } from './inputs.js';
+import { buildOverrides, configDirs, tagOverrides } from './inputs.js';
 
-describe('flags over ship.yaml', () => {
-  test.each([
-    ['no flags: the config', {}, { version: 'v1', tagRules: ['type=sha'] }, { version: 'v1', rules: ['type=sha'] }],
-    ['a flag wins', { tag: 'v2' }, { version: 'v1' }, { version: 'v2' }],
-    [
-      'rules replace rules as a whole',
-      { rule: ['type=raw,value=x'] },
-      { tagRules: ['type=sha'] },
-      { rules: ['type=raw,value=x'] },
-    ],
-    [
-      'latest/floating/keepV come from the config',
-      {},
-      { latest: false, floating: false, keepV: true },
-      { latest: false, floating: false, keepV: true },
-    ],
-  ])('tagInputs: %s', (_name, flags, config, expected) => {
-    expect(tagInputs(flags, config)).toEqual(expected);
+// How flags merge with ship.yaml is the SDK's resolveReleaseOptions (config/resolve.test.ts);
+// the CLI only says what each flag means.
+describe('flags in SDK terms', () => {
+  test('tag flags', () => {
+    expect(tagOverrides({})).toEqual({});
+    expect(tagOverrides({ image: ['a'], tag: 'v1', rule: ['type=sha'], flavor: ['latest=false'] })).toEqual({
+      image: ['a'],
+      version: 'v1',
+      tagRules: ['type=sha'],
+      flavor: ['latest=false'],
+    });
   });
 
   test.each([
-    ['nothing given', {}, {}, {}],
+    ['nothing given', {}, {}],
+    ['--no-cache (cache: false) means noCache', { cache: false }, { noCache: true }],
+    ['without --no-cache ship.yaml decides', { cache: true }, {}],
     [
-      'build args and labels merge key by key, the flag winning',
-      { buildArg: { A: 'flag', C: '3' }, label: { team: 'web' } },
-      { buildArgs: { A: 'config', B: '2' } },
-      { buildArgs: { A: 'flag', B: '2', C: '3' }, labels: { team: 'web' } },
+      'the rest under their SDK names',
+      {
+        file: 'Dockerfile.prod',
+        target: 'runtime',
+        buildArg: { A: '1' },
+        label: { team: 'web' },
+        pull: true,
+        platform: 'linux/amd64',
+      },
+      {
+        dockerfile: 'Dockerfile.prod',
+        target: 'runtime',
+        buildArgs: { A: '1' },
+        labels: { team: 'web' },
+        pull: true,
+        platform: 'linux/amd64',
+      },
     ],
-    ['--no-cache (cache: false) means noCache', { cache: false }, { noCache: false }, { noCache: true }],
-    ['without --no-cache the config decides', { cache: true }, { noCache: true }, { noCache: true }],
-    [
-      '--file and --target win',
-      { file: 'Dockerfile.prod', target: 'runtime' },
-      { dockerfile: 'Dockerfile', target: 'test' },
-      { dockerfile: 'Dockerfile.prod', target: 'runtime' },
-    ],
-  ])('buildInputs: %s', (_name, flags, config, expected) => {
-    expect(buildInputs(flags, config)).toEqual(expected);
-  });
-
-  test('imagesFrom: the flag, else the config, else a clear error when required', () => {
-    expect(imagesFrom({ image: ['a'] }, { image: ['b'] }, true)).toEqual(['a']);
-    expect(imagesFrom({}, { image: ['b'] }, true)).toEqual(['b']);
-    expect(imagesFrom({}, {}, false)).toBeUndefined();
-    expect(() => imagesFrom({}, {}, true)).toThrow(/^No image name was given; pass --image NAME/);
+  ])('build flags: %s', (_name, flags, expected) => {
+    expect(buildOverrides(flags)).toEqual(expected);
   });
 
   test.each([

@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import { type ConfigReleaseDefaults, configDefaults, InvalidInputError, loadShipConfig } from '@container-ship/sdk';
+import { type ConfigReleaseDefaults, configDefaults, loadShipConfig, type ReleaseOverrides } from '@container-ship/sdk';
 import type { CliContext } from './context.js';
 
 /** The flags several commands share, as commander hands them over. */
@@ -42,42 +42,29 @@ export function configDirs(contextDir: string, file: string | undefined): string
   return file === undefined ? [contextDir] : [contextDir, dirname(resolve(contextDir, file))];
 }
 
-export function imagesFrom(flags: TagFlags, config: ConfigReleaseDefaults, required: true): string[];
-export function imagesFrom(flags: TagFlags, config: ConfigReleaseDefaults, required: false): string[] | undefined;
-export function imagesFrom(flags: TagFlags, config: ConfigReleaseDefaults, required: boolean): string[] | undefined {
-  const images = flags.image ?? config.image;
-  if (required && (images === undefined || images.length === 0)) {
-    throw new InvalidInputError(
-      'No image name was given; pass --image NAME (e.g. localhost:5001/team/app) or set image: in ship.yaml.',
-    );
-  }
-  return images;
-}
+/** The sentence for a command that needs an image and got none. */
+export const NO_IMAGE = 'No image name was given; pass --image NAME (e.g. localhost:5001/team/app) or set image: in ship.yaml.';
 
-/** Tag planning inputs: flags win over the config file, each one as a whole. */
-export function tagInputs(flags: TagFlags, config: ConfigReleaseDefaults) {
+/** Tag flags in SDK terms; ship.yaml fills the rest in `resolveReleaseOptions`. */
+export function tagOverrides(flags: TagFlags): ReleaseOverrides {
   return {
-    ...defined('version', flags.tag ?? config.version),
-    ...defined('rules', flags.rule ?? config.tagRules),
-    ...defined('flavor', flags.flavor ?? config.flavor),
-    ...defined('latest', config.latest),
-    ...defined('floating', config.floating),
-    ...defined('keepV', config.keepV),
+    ...defined('image', flags.image),
+    ...defined('version', flags.tag),
+    ...defined('tagRules', flags.rule),
+    ...defined('flavor', flags.flavor),
   };
 }
 
-/** Build inputs: flags win; build args and labels merge key by key. */
-export function buildInputs(flags: BuildFlags, config: ConfigReleaseDefaults) {
-  const buildArgs = { ...config.buildArgs, ...flags.buildArg };
-  const labels = { ...config.labels, ...flags.label };
+/** Build flags in SDK terms (`--no-cache` is commander's `cache: false`). */
+export function buildOverrides(flags: BuildFlags): ReleaseOverrides {
   return {
-    ...defined('dockerfile', flags.file ?? config.dockerfile),
-    ...defined('target', flags.target ?? config.target),
-    ...defined('platform', flags.platform ?? config.platform),
-    ...(Object.keys(buildArgs).length > 0 ? { buildArgs } : {}),
-    ...(Object.keys(labels).length > 0 ? { labels } : {}),
-    ...defined('noCache', flags.cache === false ? true : config.noCache),
-    ...defined('pull', flags.pull ?? config.pull),
+    ...defined('dockerfile', flags.file),
+    ...defined('target', flags.target),
+    ...defined('platform', flags.platform),
+    ...defined('buildArgs', flags.buildArg),
+    ...defined('labels', flags.label),
+    ...defined('noCache', flags.cache === false ? true : undefined),
+    ...defined('pull', flags.pull),
   };
 }
 

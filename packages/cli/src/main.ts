@@ -74,7 +74,7 @@ async function writeEngineDebug(ctx: CliContext): Promise<void> {
   }
 }
 
-function globalOptions(raw: Record<string, unknown>): GlobalOptions {
+export function globalOptions(raw: Record<string, unknown>): GlobalOptions {
   const globals: GlobalOptions = {
     json: raw.json === true,
     quiet: raw.quiet === true,

@@ -109,7 +109,7 @@ export function createProgram(
         .command('build')
         .summary('build an image and apply the planned tags')
         .description('Build an image from a context through the Docker Engine API, then tag it with the planned tags.')
-        .argument('[context]', 'the build context directory', '.')
+        .argument('[context]', 'the build context directory (default: context in ship.yaml, else .)')
         .option('-i, --image <name>', 'the image name (repeatable; default: image in ship.yaml)', collect)
         .option('--no-report', 'skip the build report (size, layers, the biggest with their instruction)')
         .option('--scan-layers', 'add to the report the bytes later layers hide (exports the whole image: seconds)'),
@@ -162,11 +162,6 @@ export function createProgram(
     .option('--force', 'move floating tags (1.2, 1, latest) even backwards, past a newer release in the registry')
     .option('--ca-cert <file>', "the registry's CA certificate, PEM, for ship's own requests (the engine push uses its certs.d)")
     .option('--insecure', "plain HTTP for ship's own registry requests (loopback registries may without it)")
-    .option(
-      '--stall-timeout <duration>',
-      'fail a push or registry request that moves no data for this long, e.g. 30s (default: 2m)',
-      parseTimeout,
-    )
     .addHelpText(
       'after',
       examples('ship push localhost:5001/examples/flask-app:1.1', 'ship push localhost:5001/examples/flask-app:dev --tag v1.1'),
@@ -182,7 +177,7 @@ export function createProgram(
           .description(
             'Build the image, smoke-test it, tag it with the planned tags and push them; nothing is pushed when the smoke test fails.',
           )
-          .argument('[context]', 'the build context directory', '.')
+          .argument('[context]', 'the build context directory (default: context in ship.yaml, else .)')
           .option('-i, --image <name>', 'the image name (repeatable; default: image in ship.yaml)', collect)
           .option(
             '-r, --registry <registry>',
@@ -197,12 +192,7 @@ export function createProgram(
             '--ca-cert <file>',
             "the registries' CA certificate, PEM, for ship's own requests (the engine push uses its certs.d)",
           )
-          .option('--insecure', "plain HTTP for ship's own registry requests (loopback registries may without it)")
-          .option(
-            '--stall-timeout <duration>',
-            'fail a push or registry request that moves no data for this long, e.g. 30s (default: 2m)',
-            parseTimeout,
-          ),
+          .option('--insecure', "plain HTTP for ship's own registry requests (loopback registries may without it)"),
       ),
     ),
   )
@@ -286,11 +276,6 @@ export function createProgram(
     .option('--force', 'move floating tags (1.2, 1, latest) even backwards, past a newer release in the registry')
     .option('--ca-cert <file>', "the registries' CA certificate, PEM (default: /etc/docker/certs.d/HOST/ca.crt)")
     .option('--insecure', 'talk plain HTTP to the registries (loopback registries may without it)')
-    .option(
-      '--stall-timeout <duration>',
-      'fail a push or registry request that moves no data for this long, e.g. 30s (default: 2m)',
-      parseTimeout,
-    )
     .addHelpText(
       'after',
       examples(

@@ -30,6 +30,14 @@ export {
   registryTarget,
 } from './config/options.js';
 export {
+  type ReleaseOverrides,
+  type ResolvedReleaseOptions,
+  type ResolveReleaseOptionsContext,
+  resolveReleaseOptions,
+  type SmokeOverrides,
+  tagPlanSettings,
+} from './config/resolve.js';
+export {
   type ShipConfig,
   type ShipConfigRegistry,
   type ShipConfigSmoke,
@@ -185,6 +193,13 @@ export { type RetryDecision, type RetryOptions, withRetry } from './retry.js';
 export { type ContainerLogsOptions, followLogs, readContainerLogs } from './run/container-logs.js';
 export { parsePortSpec } from './run/ports.js';
 export { type RunContainerOptions, type RunningContainer, runContainer } from './run/run-container.js';
+export {
+  isSecretName,
+  PUBLIC_KEY_WORDS,
+  SECRET_NAME_ENDINGS,
+  SECRET_NAME_WORDS,
+  SECRET_REFERENCE_SUFFIXES,
+} from './secret-name.js';
 export { type SmokeOptions, type SmokeResult, smokeTest } from './smoke/smoke-test.js';
 export { isDockerTag, sanitizeTag } from './tags/docker-tag.js';
 export { browsableUrl, type ReadGitContextOptions, readGitContext } from './tags/git-context.js';

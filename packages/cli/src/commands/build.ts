@@ -1,36 +1,53 @@
-import { type BuildReport, buildImage, buildReport, planTags, readGitContext, sourceDateEpoch } from '@container-ship/sdk';
+import {
+  type BuildReport,
+  buildImage,
+  buildReport,
+  planTags,
+  readGitContext,
+  resolveReleaseOptions,
+  sourceDateEpoch,
+  tagPlanSettings,
+} from '@container-ship/sdk';
 import type { CliContext, CommandResult } from '../context.js';
-import { type BuildFlags, buildInputs, configDirs, configFor, imagesFrom, type TagFlags, tagInputs } from '../inputs.js';
+import { type BuildFlags, buildOverrides, configDirs, configFor, defined, type TagFlags, tagOverrides } from '../inputs.js';
 import { formatBytes, formatDuration, shortId } from '../output/format.js';
 import { renderTable } from '../output/table.js';
 
 type Flags = BuildFlags & TagFlags & { report?: boolean; scanLayers?: boolean };
 
 /** `ship build`: one buildImage call with the planned tags (or the image names as given). */
-export async function run(ctx: CliContext, [context = '.']: string[], flags: Flags): Promise<CommandResult> {
-  const contextDir = ctx.path(context);
+export async function run(ctx: CliContext, [context]: string[], flags: Flags): Promise<CommandResult> {
+  const contextDir = ctx.path(context ?? '.');
   const config = await configFor(ctx, ...configDirs(contextDir, flags.file));
-  const images = imagesFrom(flags, config, false);
-  const tagging = tagInputs(flags, config);
-  let tags: string[] = images ?? [];
+  const settings = resolveReleaseOptions(
+    config,
+    { ...tagOverrides(flags), ...buildOverrides(flags), ...defined('context', context === undefined ? undefined : contextDir) },
+    { cwd: ctx.cwd },
+  );
+  const tagging = tagPlanSettings(settings);
+  let tags: string[] = settings.image;
   let labels: Record<string, string> = {};
-  if (images && (tagging.version !== undefined || tagging.rules !== undefined)) {
+  if (settings.image.length > 0 && (tagging.version !== undefined || tagging.rules !== undefined)) {
     const created = sourceDateEpoch(ctx.env);
     const plan = planTags({
-      images,
+      images: settings.image,
       ...tagging,
-      git: await readGitContext({ cwd: contextDir, env: ctx.env }),
+      git: await readGitContext({ cwd: settings.context, env: ctx.env }),
       ...(created ? { created } : {}),
     });
     tags = plan.tags;
     labels = plan.labels;
   }
-  const inputs = buildInputs(flags, config);
   const result = await buildImage({
-    context: config.context ?? contextDir,
-    ...inputs,
+    context: settings.context,
+    ...defined('dockerfile', settings.dockerfile),
+    ...defined('target', settings.target),
+    ...defined('platform', settings.platform),
+    ...defined('buildArgs', settings.buildArgs),
+    ...defined('noCache', settings.noCache),
+    ...defined('pull', settings.pull),
     tags,
-    labels: { ...labels, ...inputs.labels },
+    labels: { ...labels, ...settings.labels },
     signal: ctx.signal,
     onProgress: ctx.onProgress,
     ...ctx.engine,

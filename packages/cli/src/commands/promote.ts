@@ -9,7 +9,6 @@ interface Flags extends RegistryTlsFlags {
   tag?: string;
   to?: string;
   force?: boolean;
-  stallTimeout?: number;
 }
 
 /** `ship promote`: new tags by manifest copy (same digest, no layers moved), optionally into another repository. */
@@ -20,7 +19,6 @@ export async function run(ctx: CliContext, [source = '']: string[], flags: Flags
     ...(flags.tag ? { version: flags.tag } : {}),
     ...(flags.to ? { destination: flags.to } : {}),
     ...(flags.force ? { force: true } : {}),
-    ...(flags.stallTimeout === undefined ? {} : { stallTimeoutMs: flags.stallTimeout }),
     env: ctx.env,
     ...registryTls(ctx, flags),
     signal: ctx.signal,

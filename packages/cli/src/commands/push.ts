@@ -6,9 +6,10 @@ import {
   resolveRegistryAuth,
   type SkippedTag,
   tagImage,
+  tagPlanSettings,
 } from '@container-ship/sdk';
 import type { CliContext, CommandResult } from '../context.js';
-import { type RegistryTlsFlags, registryTls, type TagFlags, tagInputs } from '../inputs.js';
+import { type RegistryTlsFlags, registryTls, type TagFlags, tagOverrides } from '../inputs.js';
 import { formatBytes } from '../output/format.js';
 import { keptRows } from '../output/kept.js';
 import { renderTable } from '../output/table.js';
@@ -23,7 +24,6 @@ export function repositoryOf(image: string): string {
 
 interface PushFlags extends TagFlags, RegistryTlsFlags {
   force?: boolean;
-  stallTimeout?: number;
 }
 
 /**
@@ -31,7 +31,7 @@ interface PushFlags extends TagFlags, RegistryTlsFlags {
  * call; floating tags never move backwards past a newer release there unless --force.
  */
 export async function run(ctx: CliContext, [image = '']: string[], flags: PushFlags): Promise<CommandResult> {
-  const tagging = tagInputs(flags, {});
+  const tagging = tagPlanSettings(tagOverrides(flags));
   const auth = await resolveRegistryAuth(parseImageRef(image).registry, { env: ctx.env });
   let refs = [image];
   let skipped: SkippedTag[] = [];
@@ -43,12 +43,7 @@ export async function run(ctx: CliContext, [image = '']: string[], flags: PushFl
         git: await readGitContext({ cwd: ctx.cwd, env: ctx.env }),
         ...(flags.force ? { force: true } : {}),
       },
-      {
-        ...(auth ? { auth } : {}),
-        ...registryTls(ctx, flags),
-        ...(flags.stallTimeout === undefined ? {} : { stallTimeoutMs: flags.stallTimeout }),
-        signal: ctx.signal,
-      },
+      { ...(auth ? { auth } : {}), ...registryTls(ctx, flags), signal: ctx.signal },
     );
     skipped = plan.skipped;
     for (const skip of skipped) ctx.onProgress({ type: 'info', phase: 'tag', message: `Not moving ${skip.tag}: ${skip.reason}` });
@@ -59,7 +54,6 @@ export async function run(ctx: CliContext, [image = '']: string[], flags: PushFl
     image,
     tags: refs,
     ...(auth ? { auth } : {}),
-    ...(flags.stallTimeout === undefined ? {} : { stallTimeoutMs: flags.stallTimeout }),
     signal: ctx.signal,
     onProgress: ctx.onProgress,
     ...ctx.engine,

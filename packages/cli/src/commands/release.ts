@@ -1,26 +1,29 @@
 import {
   buildReport,
+  type ConfigReleaseDefaults,
   type DeployResult,
   deploy,
   InvalidInputError,
   ReleaseError,
   type ReleaseResult,
+  type ResolvedReleaseOptions,
   readGitContext,
   release,
+  resolveReleaseOptions,
   sourceDateEpoch,
 } from '@container-ship/sdk';
 import type { CliContext, CommandResult } from '../context.js';
 import {
   type BuildFlags,
-  buildInputs,
+  buildOverrides,
   configDirs,
   configFor,
   defined,
-  imagesFrom,
+  NO_IMAGE,
   type RegistryTlsFlags,
   registryTls,
   type TagFlags,
-  tagInputs,
+  tagOverrides,
 } from '../inputs.js';
 import { errorJson } from '../output/errors.js';
 import { formatBytes, formatDuration, shortId } from '../output/format.js';
@@ -45,8 +48,6 @@ interface Flags extends BuildFlags, TagFlags, RegistryTlsFlags, Omit<DeployFlags
   env?: Record<string, string>;
   /** `--report` prints the build report; off unless given. */
   report?: boolean;
-  /** `--stall-timeout`, in ms. */
-  stallTimeout?: number;
 }
 
 /** `--registry ghcr.io` (a host) or `--registry ghcr.io/team/app` (an image name). */
@@ -54,44 +55,47 @@ export function registryTarget(value: string): { registry: string } | { image: s
   return value.includes('/') ? { image: value } : { registry: value };
 }
 
-/** `ship release`: one SDK release call (build → smoke → tag → push); exit 1 when the smoke test or a push failed. */
-export async function run(ctx: CliContext, [context = '.']: string[], flags: Flags): Promise<CommandResult> {
-  const contextDir = ctx.path(context);
+/** The release settings `ship release` would use: ship.yaml (found in the context) under the flags. */
+export async function releaseSettings(
+  ctx: CliContext,
+  [context]: string[],
+  flags: Flags,
+): Promise<{ settings: ResolvedReleaseOptions; config: ConfigReleaseDefaults }> {
+  const contextDir = ctx.path(context ?? '.');
   const config = await configFor(ctx, ...configDirs(contextDir, flags.file));
-  const tagging = tagInputs(flags, config);
-  const configSmoke = config.smoke === false ? undefined : (config.smoke ?? {});
-  const smoke =
-    flags.smoke === false || (config.smoke === false && flags.port === undefined && flags.path === undefined)
-      ? false
-      : {
-          ...configSmoke,
-          ...defined('port', flags.port),
-          ...defined('path', flags.path),
-          ...defined('expectStatus', flags.expectStatus),
-          ...defined('expectBody', flags.expectBody),
-          ...defined('timeoutMs', flags.timeout),
-          ...(flags.env ? { env: { ...configSmoke?.env, ...flags.env } } : {}),
-        };
-  const registries = [...(config.registries ?? []), ...(flags.registry ?? []).map(registryTarget)];
-  const created = sourceDateEpoch(ctx.env);
+  const settings = resolveReleaseOptions(
+    config,
+    {
+      ...tagOverrides(flags),
+      ...buildOverrides(flags),
+      ...defined('context', context === undefined ? undefined : contextDir),
+      ...defined('registries', flags.registry?.map(registryTarget)),
+      smoke: {
+        ...defined('enabled', flags.smoke === false ? false : undefined),
+        ...defined('port', flags.port),
+        ...defined('path', flags.path),
+        ...defined('expectStatus', flags.expectStatus),
+        ...defined('expectBody', flags.expectBody),
+        ...defined('timeoutMs', flags.timeout),
+        ...defined('env', flags.env),
+      },
+      push: flags.push !== false,
+    },
+    { cwd: ctx.cwd, missingImage: NO_IMAGE },
+  );
+  return { settings, config };
+}
+
+/** `ship release`: one SDK release call (build → smoke → tag → push); exit 1 when the smoke test or a push failed. */
+export async function run(ctx: CliContext, args: string[], flags: Flags): Promise<CommandResult> {
+  const { settings, config } = await releaseSettings(ctx, args, flags);
   let result: ReleaseResult;
   let failure: ReleaseError | undefined;
   try {
     result = await release({
-      context: config.context ?? contextDir,
-      image: imagesFrom(flags, config, true),
-      ...defined('version', tagging.version),
-      ...defined('tagRules', tagging.rules),
-      ...defined('flavor', tagging.flavor),
-      ...defined('latest', tagging.latest),
-      ...defined('floating', tagging.floating),
-      git: await readGitContext({ cwd: contextDir, env: ctx.env }),
-      ...defined('created', created),
-      ...buildInputs(flags, config),
-      ...(registries.length > 0 ? { registries } : {}),
-      smoke,
-      push: flags.push !== false,
-      ...defined('stallTimeoutMs', flags.stallTimeout),
+      ...settings,
+      git: await readGitContext({ cwd: settings.context, env: ctx.env }),
+      ...defined('created', sourceDateEpoch(ctx.env)),
       env: ctx.env,
       ...registryTls(ctx, flags),
       signal: ctx.signal,
@@ -113,7 +117,7 @@ export async function run(ctx: CliContext, [context = '.']: string[], flags: Fla
     flags.deploy && !failure && result.digest
       ? await deploy({
           image: `${result.image}@${result.digest}`,
-          ...deployInputs({ ...flags, name: flags.deploy, ...(smoke === false ? { health: false } : {}) }, config),
+          ...deployInputs({ ...flags, name: flags.deploy, ...(settings.smoke === false ? { health: false } : {}) }, config),
           authEnv: ctx.env,
           signal: ctx.signal,
           onProgress: ctx.onProgress,

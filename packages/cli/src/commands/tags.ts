@@ -1,6 +1,6 @@
-import { listTags, planTags, readGitContext } from '@container-ship/sdk';
+import { listTags, planTags, readGitContext, resolveReleaseOptions, tagPlanSettings } from '@container-ship/sdk';
 import type { CliContext, CommandResult } from '../context.js';
-import { configFor, imagesFrom, type RegistryTlsFlags, registryTls, type TagFlags, tagInputs } from '../inputs.js';
+import { configFor, NO_IMAGE, type RegistryTlsFlags, registryTls, type TagFlags, tagOverrides } from '../inputs.js';
 
 interface TagsFlags extends TagFlags, RegistryTlsFlags {
   existingTag?: string[];
@@ -17,13 +17,14 @@ const REGISTRY_TIMEOUT_MS = 10_000;
  */
 export async function run(ctx: CliContext, _args: string[], flags: TagsFlags): Promise<CommandResult> {
   const config = await configFor(ctx, ctx.cwd);
+  const settings = resolveReleaseOptions(config, tagOverrides(flags), { cwd: ctx.cwd, missingImage: NO_IMAGE });
   const git = await readGitContext({ cwd: ctx.cwd, env: ctx.env });
-  const images = imagesFrom(flags, config, true);
+  const images = settings.image;
   const inRegistry = flags.offline ? [] : await registryTags(ctx, images, registryTls(ctx, flags));
   const existingTags = [...(flags.existingTag ?? []), ...inRegistry];
   const plan = planTags({
     images,
-    ...tagInputs(flags, config),
+    ...tagPlanSettings(settings),
     git,
     ...(existingTags.length > 0 ? { existingTags } : {}),
   });

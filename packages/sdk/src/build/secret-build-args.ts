@@ -1,5 +1,5 @@
 import type { DockerfileAnalysis } from '../dockerfile/analysis.js';
-import { isSecretName } from '../dockerfile/rules.js';
+import { isSecretName } from '../secret-name.js';
 
 /**
  * Pure: the warning for build args named like secrets (the linter's CS012 rule) that an `ARG`

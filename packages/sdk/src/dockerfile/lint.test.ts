@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { exampleAppDir } from '../testing/testbed.js';
 import { formatLintJson, formatLintText, lintDockerfile, lintDockerfileText, lintExitCode } from './lint.js';
-import { isSecretName, LINT_RULES } from './rules.js';
+import { LINT_RULES } from './rules.js';
 
 /** The lines on which `id` fires for a Dockerfile body. */
 function linesFor(id: string, text: string, options: Parameters<typeof lintDockerfileText>[1] = {}): number[] {
@@ -177,36 +177,6 @@ describe('lint rules (positive and negative cases)', () => {
     const ids = LINT_RULES.map((r) => r.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids).toEqual(Array.from({ length: ids.length }, (_, i) => `CS${String(i + 1).padStart(3, '0')}`));
-  });
-});
-
-describe('isSecretName', () => {
-  test.each([
-    ['DB_PASSWORD', true],
-    ['GITHUB_TOKEN', true],
-    ['aws_secret_access_key', true],
-    ['API_KEY', true],
-    ['NPMTOKEN', true],
-    ['SECRET', true],
-    ['PASSWORD_FILE', false],
-    ['SSH_KEY_PATH', false],
-    ['MONKEY', false],
-    ['PYTHONUNBUFFERED', false],
-    ['TOKENIZERS_PARALLELISM', false],
-    ['GPG_KEY', false],
-    ['PYTHON_GPG_KEY', false],
-    ['GPG_PRIVATE_KEY', true],
-    ['GPG_PASSPHRASE', true],
-    ['CACHE_KEY_PREFIX', false],
-    ['TOKEN_PREFIX', false],
-    ['SSH_PUBLIC_KEY', false],
-    ['STRIPE_PUBLISHABLE_KEY', false],
-    ['AWS_ACCESS_KEY_ID', true],
-    ['SSH_KEY', true],
-    ['DEPLOY_KEY', true],
-    ['AUTHOR', false],
-  ])('%s -> %s', (name, expected) => {
-    expect(isSecretName(name)).toBe(expected);
   });
 });
 

@@ -1,4 +1,5 @@
 import { DockerignoreMatcher } from '../build/dockerignore.js';
+import { isSecretName } from '../secret-name.js';
 import type { DockerfileAnalysis, DockerfileInstruction, DockerfileStage } from './analysis.js';
 import { checkRunCommands } from './package-rules.js';
 import { aptInstallArgs, isDependencyInstall, parseShellCommands, pipInstallArgs, type ShellCommand } from './shell.js';
@@ -535,26 +536,6 @@ function checkAdd(instruction: DockerfileInstruction, emit: Emit): void {
       'Replace ADD with COPY.',
     );
   }
-}
-
-const SECRET_WORDS = new Set(['PASSWORD', 'PASSWD', 'PASSPHRASE', 'TOKEN', 'SECRET', 'KEY', 'APIKEY', 'CREDENTIALS']);
-/** Names that point at a secret or describe one rather than hold it (`*_FILE`, `*_PREFIX`...). */
-const REFERENCE_SUFFIXES = new Set(['FILE', 'PATH', 'DIR', 'NAME', 'URL', 'PREFIX', 'SUFFIX', 'HEADER', 'TTL', 'EXPIRY']);
-/** Keys that are public by design: signing-key fingerprints (`GPG_KEY` in the official python image), public keys. */
-const PUBLIC_KEY_WORDS = new Set(['GPG', 'PGP', 'PUBLIC', 'PUBKEY', 'PUBLISHABLE']);
-const PRIVATE_WORDS = new Set(['PRIVATE', 'SECRET', 'PASSWORD', 'PASSPHRASE', 'TOKEN']);
-
-/**
- * True for `DB_PASSWORD`, `GITHUB_TOKEN`, `aws_secret_access_key`, `AWS_ACCESS_KEY_ID`; false for `PASSWORD_FILE`,
- * `CACHE_KEY_PREFIX`, `GPG_KEY`, `MONKEY`.
- */
-export function isSecretName(name: string): boolean {
-  const upper = name.toUpperCase();
-  const parts = upper.split(/[_\-.]+/).filter(Boolean);
-  const last = parts.at(-1);
-  if (last === undefined || REFERENCE_SUFFIXES.has(last)) return false;
-  if (parts.some((part) => PUBLIC_KEY_WORDS.has(part)) && !parts.some((part) => PRIVATE_WORDS.has(part))) return false;
-  return parts.some((part) => SECRET_WORDS.has(part)) || /(PASSWORD|TOKEN|SECRET|APIKEY)$/.test(upper);
 }
 
 function checkSecretNames(instruction: DockerfileInstruction, builder: LintBuilder, emit: Emit): void {

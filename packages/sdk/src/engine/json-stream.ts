@@ -33,35 +33,25 @@ export function parseStreamLine(line: string): EngineStreamMessage | undefined {
   return { raw: text };
 }
 
-/** A deadline on silence: when the stream sends nothing for `ms`, it is closed and `error()` rejects. */
-export interface StreamIdleDeadline {
-  ms: number;
-  error: () => Error;
-}
-
 /**
  * Reads a JSON-lines stream to its end, calling `onMessage` for each line as it arrives
  * (chunks may split lines anywhere, even inside a UTF-8 character). Rejects when the stream
- * breaks before its end, with AbortedError (destroying the stream, which closes the request,
- * so the engine stops) when `signal` aborts, and with `idle.error()` when the stream is silent
- * for `idle.ms`.
+ * breaks before its end, and with AbortedError (destroying the stream, which closes the
+ * request) when `signal` aborts.
  */
 export function followJsonStream(
   stream: Readable,
   onMessage: (message: EngineStreamMessage) => void,
   signal?: AbortSignal,
-  idle?: StreamIdleDeadline,
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const decoder = new StringDecoder('utf8');
     let pending = '';
     let settled = false;
 
-    let idleTimer: NodeJS.Timeout | undefined;
     const settle = (error?: unknown) => {
       if (settled) return;
       settled = true;
-      clearTimeout(idleTimer);
       signal?.removeEventListener('abort', onAbort);
       if (error === undefined) resolve();
       else reject(error);
@@ -75,23 +65,11 @@ export function followJsonStream(
       settle(new AbortedError(undefined, { cause: signal?.reason }));
     };
 
-    const onIdle = () => {
-      stream.destroy();
-      settle(idle?.error());
-    };
-    const armIdle = () => {
-      if (!idle) return;
-      clearTimeout(idleTimer);
-      idleTimer = setTimeout(onIdle, idle.ms);
-    };
-
     if (signal?.aborted) return onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
-    armIdle();
 
     stream.on('data', (chunk: Buffer | string) => {
       if (settled) return;
-      armIdle();
       pending += typeof chunk === 'string' ? chunk : decoder.write(chunk);
       let newline = pending.indexOf('\n');
       while (newline !== -1) {

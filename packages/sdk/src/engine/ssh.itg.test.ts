@@ -112,18 +112,12 @@ beforeAll(async () => {
   const agentSocket = join(dir, 'agent.sock');
   await startDaemon('ssh-agent', ['-D', '-a', agentSocket], async () => existsSync(agentSocket));
   await run('ssh-add', ['-q', join(dir, 'user_key')], { ...process.env, SSH_AUTH_SOCK: agentSocket });
-  // The SDK reads known_hosts from HOME and keys from the agent, like ssh; restored in afterAll.
+  // The SDK reads known_hosts from HOME and keys from the agent, like ssh; this file runs in its own worker.
   process.env.HOME = home;
   process.env.SSH_AUTH_SOCK = agentSocket;
 });
 
-const savedEnv = { HOME: process.env.HOME, SSH_AUTH_SOCK: process.env.SSH_AUTH_SOCK };
-
 afterAll(async () => {
-  for (const [name, value] of Object.entries(savedEnv)) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
   for (const image of images) await removeImage(image, { force: true }).catch(() => {});
   await cleanup({ runId, images: true }).catch(() => {});
   for (const child of started.reverse()) {

@@ -3,10 +3,9 @@ import { type Clock, systemClock } from '../clock.js';
 import type { EngineOptions } from '../engine/client.js';
 import { commonEngineError, engineErrorMessage, engineStatusCode, inspectImage, startPull } from '../engine/images.js';
 import { followJsonStream } from '../engine/json-stream.js';
-import { isShipError, RegistryError, throwIfAborted } from '../errors.js';
+import { RegistryError, throwIfAborted } from '../errors.js';
 import { formatImageRef, parseImageRef } from '../image-ref.js';
 import { inPhase, type ProgressListener } from '../progress.js';
-import { DEFAULT_STALL_TIMEOUT_MS, stallError } from '../registry/errors.js';
 import { withRetry } from '../retry.js';
 import {
   classifyRegistryFailure,
@@ -25,8 +24,6 @@ export interface PullImageOptions extends EngineOptions {
   env?: NodeJS.ProcessEnv;
   configDir?: string;
   retry?: EngineRetrySettings;
-  /** A pull whose engine reports no progress for this long is stopped and fails (not retried). Default 2 minutes. */
-  stallTimeoutMs?: number;
   clock?: Clock;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
@@ -82,13 +79,8 @@ export async function pullImage(options: PullImageOptions): Promise<PullResult> 
           const decoder = new TransferStreamDecoder('pull', options.onProgress);
           try {
             const stream = await startPull(repo, tag, auth, ref.registry, options);
-            const stallMs = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
-            await followJsonStream(stream, (message) => decoder.handle(message), options.signal, {
-              ms: stallMs,
-              error: () => stallError(`Pulling ${display} from ${ref.registry}`, stallMs),
-            });
+            await followJsonStream(stream, (message) => decoder.handle(message), options.signal);
           } catch (error) {
-            if (isShipError(error) && error.code === 'TIMEOUT') throw error;
             const common = commonEngineError(error, options);
             if (common) throw common;
             const status = engineStatusCode(error);

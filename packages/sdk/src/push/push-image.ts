@@ -3,10 +3,9 @@ import { type Clock, systemClock } from '../clock.js';
 import type { EngineOptions } from '../engine/client.js';
 import { commonEngineError, engineErrorMessage, inspectImage, splitTag, startPush, tagImage } from '../engine/images.js';
 import { followJsonStream } from '../engine/json-stream.js';
-import { InvalidInputError, isShipError, PushError, throwIfAborted } from '../errors.js';
+import { InvalidInputError, PushError, throwIfAborted } from '../errors.js';
 import { formatImageRef, parseImageRef } from '../image-ref.js';
 import { inPhase, type ProgressListener } from '../progress.js';
-import { DEFAULT_STALL_TIMEOUT_MS, stallError } from '../registry/errors.js';
 import { withRetry } from '../retry.js';
 import {
   classifyRegistryFailure,
@@ -32,8 +31,6 @@ export interface PushImageOptions extends EngineOptions {
   env?: NodeJS.ProcessEnv;
   configDir?: string;
   retry?: PushRetryOptions;
-  /** A push whose engine reports no progress for this long is stopped and fails (not retried). Default 2 minutes. */
-  stallTimeoutMs?: number;
   clock?: Clock;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
@@ -62,8 +59,7 @@ export interface PushResult {
  * Pushes an image under each of `tags`. Never resolves for a failed push: the engine's in-stream
  * `errorDetail` becomes a PushError with the registry's reason (UNAUTHORIZED, DENIED,
  * NAME_UNKNOWN, BLOB_UNKNOWN...). Transient failures (reset connections, EOF, 5xx, 429,
- * `blob upload unknown`) are retried with backoff, one `retry` event each; others fail at once,
- * and so does a push that reports no progress for `stallTimeoutMs`.
+ * `blob upload unknown`) are retried with backoff, one `retry` event each; others fail at once.
  * Credentials go to the engine in a header and never appear in a message or an event.
  */
 export async function pushImage(options: PushImageOptions): Promise<PushResult> {
@@ -142,13 +138,8 @@ async function pushOneTag(
       const decoder = new TransferStreamDecoder('push', options.onProgress);
       try {
         const stream = await startPush(repo, tag, auth, registry, options);
-        const stallMs = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
-        await followJsonStream(stream, (message) => decoder.handle(message), options.signal, {
-          ms: stallMs,
-          error: () => stallError(`Pushing ${text} to ${registry}`, stallMs),
-        });
+        await followJsonStream(stream, (message) => decoder.handle(message), options.signal);
       } catch (error) {
-        if (isShipError(error) && error.code === 'TIMEOUT') throw error;
         const common = commonEngineError(error, options);
         if (common) throw common;
         throw pushFailure(text, registry, repository, engineErrorMessage(error), secrets, error);

@@ -8,14 +8,7 @@ import type { ProgressListener, ProgressPhase } from '../progress.js';
 import { type RetryOptions, withRetry } from '../retry.js';
 import { type AuthChallenge, parseChallenges, repositoryScope } from './challenge.js';
 import { basicAuthorization, hasPassword, type RegistryAuth } from './credentials.js';
-import {
-  classifyRegistryError,
-  DEFAULT_STALL_TIMEOUT_MS,
-  isPlainHttpAnswer,
-  registryErrorFromResponse,
-  stallError,
-  tlsVerificationFailure,
-} from './errors.js';
+import { classifyRegistryError, isPlainHttpAnswer, registryErrorFromResponse, tlsVerificationFailure } from './errors.js';
 import { MANIFEST_ACCEPT } from './media-types.js';
 import { isLoopbackHost, resolveTlsTrust, type TlsOptions } from './tls.js';
 
@@ -32,11 +25,6 @@ export interface RegistryClientOptions extends TlsOptions {
   phase?: ProgressPhase;
   /** Blobs larger than this are uploaded in chunks (PATCH ... PUT); default 64 MiB. */
   chunkSize?: number;
-  /**
-   * A request that sends or receives nothing for this long fails (not retried): the idle deadline
-   * on every request, uploads and downloads included. Default 2 minutes.
-   */
-  stallTimeoutMs?: number;
 }
 
 export interface Manifest {
@@ -58,7 +46,7 @@ interface SendRequest {
   expect: number[];
   headers?: Record<string, string>;
   body?: Buffer | string | Readable;
-  /** `false` inside an operation that retries as a whole (one retry budget per operation), and for streamed bodies, which cannot be sent twice. */
+  /** A streamed body cannot be sent twice; the caller retries the whole operation instead. */
   retry?: boolean;
 }
 
@@ -121,7 +109,7 @@ export class RegistryClient {
 
   /** `GET /v2/`: picks the scheme, checks TLS, and learns how the registry wants to be authenticated. */
   async ping(): Promise<{ auth: 'none' | 'basic' | 'bearer'; status: number }> {
-    await withRetry(() => this.connect(), this.retryOptions(`GET ${this.host}/v2/`));
+    await this.connect();
     return { auth: this.challenge?.scheme ?? 'none', status: 200 };
   }
 
@@ -190,17 +178,12 @@ export class RegistryClient {
   }
 
   async blobExists(name: string, digest: string): Promise<boolean> {
-    return this.probeBlob(name, digest, true);
-  }
-
-  private async probeBlob(name: string, digest: string, retry: boolean): Promise<boolean> {
     const response = await this.send({
       method: 'HEAD',
       path: `/v2/${name}/blobs/${digest}`,
       scopes: [repositoryScope(name, ['pull'])],
       subject: `${this.registry}/${name} blob ${digest}`,
       expect: [200, 404],
-      retry,
     });
     await response.body.dump();
     return response.statusCode === 200;
@@ -257,7 +240,7 @@ export class RegistryClient {
   ): Promise<'exists' | 'mounted' | 'uploaded'> {
     return withRetry(
       async (attempt) => {
-        if (attempt > 1 && (await this.probeBlob(name, blob.digest, false))) return 'exists';
+        if (attempt > 1 && (await this.blobExists(name, blob.digest))) return 'exists';
         const query = options.mountFrom
           ? `?mount=${encodeURIComponent(blob.digest)}&from=${encodeURIComponent(options.mountFrom)}`
           : '';
@@ -269,7 +252,6 @@ export class RegistryClient {
           scopes,
           subject: `${this.registry}/${name} blob ${blob.digest}`,
           expect: [201, 202],
-          retry: false,
           headers: { 'content-length': '0' },
         });
         await started.body.dump();
@@ -400,11 +382,7 @@ export class RegistryClient {
 
   private async establish(): Promise<void> {
     const trust = await resolveTlsTrust(this.host, this.options);
-    const stallMs = this.stallTimeoutMs();
     this.dispatcher ??= new Agent({
-      // Idle deadlines: undici restarts the headers timer while it writes a body, so both say "no data for this long".
-      headersTimeout: stallMs,
-      bodyTimeout: stallMs,
       connect: {
         ...(trust.ca ? { ca: trust.ca } : {}),
         ...(trust.cert && trust.key ? { cert: trust.cert, key: trust.key } : {}),
@@ -415,47 +393,49 @@ export class RegistryClient {
       : isLoopbackHost(this.host) && !trust.ca
         ? ['https', 'http']
         : ['https'];
-    // No retry of its own: `connect` runs inside the operation that retries.
-    const ping = await (async () => {
-      let lastError: unknown;
-      for (const scheme of schemes) {
-        const baseUrl = `${scheme}://${this.host}`;
-        try {
-          this.requests++;
-          const response = await request(`${baseUrl}/v2/`, {
-            method: 'GET',
-            headers: { 'user-agent': USER_AGENT },
-            dispatcher: this.dispatcher,
-            signal: this.options.signal,
-          });
-          return { baseUrl, response };
-        } catch (error) {
-          lastError = error;
-          if (this.options.signal?.aborted) throw new AbortedError(undefined, { cause: error });
-          const tls = tlsVerificationFailure(error);
-          if (tls !== undefined) {
-            throw new ShipError(
-              'REGISTRY_TLS',
-              trust.source
-                ? `The TLS certificate of ${this.host} could not be verified with the CA from ${trust.source} (${tls}); pass the CA that signed it with --ca-cert.`
-                : `The TLS certificate of ${this.host} could not be verified (${tls}); pass the registry's CA with --ca-cert <file> or put it in ${this.options.certsDir ?? '/etc/docker/certs.d'}/${this.host}/ca.crt.`,
-              { cause: error },
-            );
+    const ping = await withRetry(
+      async () => {
+        let lastError: unknown;
+        for (const scheme of schemes) {
+          const baseUrl = `${scheme}://${this.host}`;
+          try {
+            this.requests++;
+            const response = await request(`${baseUrl}/v2/`, {
+              method: 'GET',
+              headers: { 'user-agent': USER_AGENT },
+              dispatcher: this.dispatcher,
+              signal: this.options.signal,
+            });
+            return { baseUrl, response };
+          } catch (error) {
+            lastError = error;
+            if (this.options.signal?.aborted) throw new AbortedError(undefined, { cause: error });
+            const tls = tlsVerificationFailure(error);
+            if (tls !== undefined) {
+              throw new ShipError(
+                'REGISTRY_TLS',
+                trust.source
+                  ? `The TLS certificate of ${this.host} could not be verified with the CA from ${trust.source} (${tls}); pass the CA that signed it with --ca-cert.`
+                  : `The TLS certificate of ${this.host} could not be verified (${tls}); pass the registry's CA with --ca-cert <file> or put it in ${this.options.certsDir ?? '/etc/docker/certs.d'}/${this.host}/ca.crt.`,
+                { cause: error },
+              );
+            }
+            if (!isPlainHttpAnswer(error) || scheme === 'http') break;
           }
-          if (!isPlainHttpAnswer(error) || scheme === 'http') break;
         }
-      }
-      if (isPlainHttpAnswer(lastError)) {
-        throw new ShipError(
-          'REGISTRY_TLS',
-          `The registry ${this.host} answers plain HTTP, not HTTPS; pass --insecure if you trust this registry over plain HTTP.`,
-          {
-            cause: lastError,
-          },
-        );
-      }
-      throw this.networkError(lastError, `${this.host}/v2/`);
-    })();
+        if (isPlainHttpAnswer(lastError)) {
+          throw new ShipError(
+            'REGISTRY_TLS',
+            `The registry ${this.host} answers plain HTTP, not HTTPS; pass --insecure if you trust this registry over plain HTTP.`,
+            {
+              cause: lastError,
+            },
+          );
+        }
+        throw this.networkError(lastError, `${this.host}/v2/`);
+      },
+      this.retryOptions(`GET ${this.host}/v2/`),
+    );
     this.baseUrl = ping.baseUrl;
     const body = await ping.response.body.text();
     if (ping.response.statusCode === 401) {
@@ -474,17 +454,9 @@ export class RegistryClient {
     }
   }
 
-  private stallTimeoutMs(): number {
-    return this.options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
-  }
-
   /** One sentence for a failed connection; the network error stays the cause, so the classifier still sees a reset as a reset. */
   private networkError(error: unknown, subject: string): unknown {
     if (error instanceof ShipError) return error;
-    const code = (error as { code?: unknown } | undefined)?.code;
-    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-      return stallError(`The request for ${subject}`, this.stallTimeoutMs(), error);
-    }
     const detail = (error instanceof Error ? error.message : String(error)).replace(/\.$/, '') || 'no detail';
     return new RegistryError(
       classifyRegistryError(error).retry
@@ -494,12 +466,9 @@ export class RegistryClient {
     );
   }
 
-  /** One operation: connect, authenticate, send; retried as a whole (one budget: nothing inside retries again). */
   private async send(req: SendRequest): Promise<Response> {
-    const once = async () => {
-      await this.connect();
-      return this.sendOnce(req);
-    };
+    await this.connect();
+    const once = () => this.sendOnce(req);
     if (req.retry === false) return once();
     return withRetry(once, this.retryOptions(`${req.method} ${req.subject}`));
   }
@@ -570,8 +539,7 @@ export class RegistryClient {
     const service = challenge.params.service;
     const auth = this.options.auth;
     const realmUrl = new URL(realm);
-    const server = `The token server ${realmUrl.origin}${realmUrl.pathname}`;
-    const subject = `${realmUrl.origin}${realmUrl.pathname}`;
+    const subject = `the token server ${realmUrl.host} for ${this.registry}`;
     const tokenRequest = async (): Promise<Response> => {
       this.requests++;
       try {
@@ -605,25 +573,22 @@ export class RegistryClient {
         throw this.networkError(error, subject);
       }
     };
-    // No retry of its own: the token is fetched inside the registry request's operation, which retries.
-    const response = await tokenRequest();
-    if (response.statusCode !== 200) {
-      const body = await response.body.text().catch(() => '');
+    const response = await withRetry(async () => {
+      const answer = await tokenRequest();
+      if (answer.statusCode === 200) return answer;
+      const body = await answer.body.text().catch(() => '');
       throw registryErrorFromResponse({
         registry: this.registry,
-        server,
-        request: `a token request for ${this.registry}`,
-        tokenServer: true,
         method: 'GET',
-        subject: this.registry,
-        status: response.statusCode,
+        subject,
+        status: answer.statusCode,
         body,
         now: this.clock.now(),
       });
-    }
+    }, this.retryOptions(subject));
     const body = (await response.body.json()) as { token?: string; access_token?: string; expires_in?: number };
     const token = body.token ?? body.access_token;
-    if (!token) throw new RegistryError(`${server} answered without a token; check the registry's auth configuration.`);
+    if (!token) throw new RegistryError(`${subject} answered without a token; check the registry's auth configuration.`);
     return { token, expiresAt: this.clock.now() + Math.max(0, (body.expires_in ?? 60) * 1000 - TOKEN_SLACK_MS) };
   }
 }

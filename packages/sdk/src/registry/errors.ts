@@ -43,12 +43,6 @@ export function parseRetryAfter(value: string | undefined, now: number): number 
 
 export interface ResponseErrorContext {
   registry: string;
-  /** Who answered, for the message; default `The registry <registry>`. */
-  server?: string;
-  /** What was asked, for the message; default `<method> <subject>`. */
-  request?: string;
-  /** A token server's answer: its 404 is not a missing image. */
-  tokenServer?: boolean;
   method: string;
   /** What was asked for, for the message: `localhost:5001/app:1.0` or `localhost:5001/app`. */
   subject: string;
@@ -56,26 +50,6 @@ export interface ResponseErrorContext {
   body: string;
   retryAfter?: string;
   now: number;
-}
-
-/** How long a transfer may move no data before it fails: registry HTTP and engine pushes and pulls alike. */
-export const DEFAULT_STALL_TIMEOUT_MS = 120_000;
-
-/** `3 s`, `2 min`, `1.5 s`. */
-export function formatStall(ms: number): string {
-  return ms >= 60_000 && ms % 60_000 === 0 ? `${ms / 60_000} min` : `${Number((ms / 1000).toFixed(1))} s`;
-}
-
-/**
- * The one sentence for a transfer that stopped moving: `what` (`Pushing app:1 to localhost:5001`)
- * moved no data for the stall timeout. Not retried: the deadline is the user's.
- */
-export function stallError(what: string, ms: number, cause?: unknown): ShipError {
-  return new ShipError(
-    'TIMEOUT',
-    `${what} moved no data for ${formatStall(ms)}; check that the registry is up and reachable, or raise the stall timeout (--stall-timeout).`,
-    cause === undefined ? {} : { cause },
-  );
 }
 
 const TRANSIENT_STATUS = new Set([408, 429, 500, 502, 503, 504]);
@@ -93,20 +67,19 @@ export function registryErrorFromResponse(context: ResponseErrorContext): Regist
     ...(reason ? { reason } : {}),
     ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
   };
-  const server = context.server ?? `The registry ${context.registry}`;
   if (context.status === 401 || reason === 'UNAUTHORIZED') {
     return new RegistryHttpError(
-      `${server} refused the credentials for ${context.subject}${said}; run 'ship login ${context.registry}' or pass valid credentials.`,
+      `The registry ${context.registry} refused the credentials for ${context.subject}${said}; run 'ship login ${context.registry}' or pass valid credentials.`,
       { ...base, code: 'REGISTRY_UNAUTHORIZED' },
     );
   }
   if (context.status === 403 || reason === 'DENIED') {
     return new RegistryHttpError(
-      `${server} denied access to ${context.subject}${said}; check that the account may ${context.method === 'GET' || context.method === 'HEAD' ? 'pull' : 'push'} there.`,
+      `The registry ${context.registry} denied access to ${context.subject}${said}; check that the account may ${context.method === 'GET' || context.method === 'HEAD' ? 'pull' : 'push'} there.`,
       { ...base, code: 'REGISTRY_DENIED' },
     );
   }
-  if (reason === 'NAME_UNKNOWN' && !context.tokenServer) {
+  if (reason === 'NAME_UNKNOWN') {
     return new RegistryHttpError(
       `The repository ${context.subject} does not exist in ${context.registry}${said}; check the image name.`,
       {
@@ -115,7 +88,7 @@ export function registryErrorFromResponse(context: ResponseErrorContext): Regist
       },
     );
   }
-  if (!context.tokenServer && (reason === 'MANIFEST_UNKNOWN' || (context.status === 404 && context.method !== 'PUT'))) {
+  if (reason === 'MANIFEST_UNKNOWN' || (context.status === 404 && context.method !== 'PUT')) {
     return new RegistryHttpError(
       `The image ${context.subject} was not found in ${context.registry}${said}; check the tag or push it first.`,
       {
@@ -126,7 +99,7 @@ export function registryErrorFromResponse(context: ResponseErrorContext): Regist
   }
   const fix = TRANSIENT_STATUS.has(context.status) ? 'retry later' : 'check the request and the registry';
   return new RegistryHttpError(
-    `${server} answered ${context.status} to ${context.request ?? `${context.method} ${context.subject}`}${said}; ${fix}.`,
+    `The registry ${context.registry} answered ${context.status} to ${context.method} ${context.subject}${said}; ${fix}.`,
     { ...base, code: 'REGISTRY_ERROR' },
   );
 }
@@ -185,7 +158,7 @@ function errorCodes(error: unknown): string[] {
  */
 export function classifyRegistryError(error: unknown): RetryDecision {
   if (error instanceof AbortedError) return { retry: false };
-  if (error instanceof ShipError && (error.code === 'REGISTRY_TLS' || error.code === 'TIMEOUT')) return { retry: false };
+  if (error instanceof ShipError && error.code === 'REGISTRY_TLS') return { retry: false };
   if (error instanceof RegistryError) {
     if (error.code === 'REGISTRY_UNAUTHORIZED' || error.code === 'REGISTRY_DENIED' || error.code === 'REGISTRY_NAME_UNKNOWN') {
       return { retry: false };

@@ -197,9 +197,9 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
 }
 
 function connectionOptions(options: PromoteOptions): Omit<RegistryClientOptions, 'auth' | 'phase'> {
-  const { caCert, certsDir, insecure, clock, retry, signal, onProgress, chunkSize, stallTimeoutMs } = options;
+  const { caCert, certsDir, insecure, clock, retry, signal, onProgress, chunkSize } = options;
   return Object.fromEntries(
-    Object.entries({ caCert, certsDir, insecure, clock, retry, signal, onProgress, chunkSize, stallTimeoutMs }).filter(
+    Object.entries({ caCert, certsDir, insecure, clock, retry, signal, onProgress, chunkSize }).filter(
       ([, value]) => value !== undefined,
     ),
   );

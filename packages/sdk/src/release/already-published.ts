@@ -12,8 +12,6 @@ export interface PublishedCheckOptions {
   planFor: (images: string[], existingTags: string[]) => TagPlan;
   /** Where credentials not given in a target are looked up; default `process.env`. */
   env?: NodeJS.ProcessEnv;
-  /** The idle deadline of each registry request. */
-  stallTimeoutMs?: number;
   signal?: AbortSignal;
   clock: { now(): number };
 }
@@ -50,7 +48,6 @@ async function checkTarget(target: PublishTarget, o: PublishedCheckOptions): Pro
   const options = {
     ...(target.auth ? { auth: target.auth } : o.env ? { env: o.env } : {}),
     ...(o.signal ? { signal: o.signal } : {}),
-    ...(o.stallTimeoutMs === undefined ? {} : { stallTimeoutMs: o.stallTimeoutMs }),
   };
   return withRepositoryClient(target.repository, options, async (client, repo) => {
     const plan = o.planFor([target.repository], await repositoryTags(client, repo.repository));

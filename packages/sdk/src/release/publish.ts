@@ -6,7 +6,6 @@ import { parseImageRef } from '../image-ref.js';
 import { inPhase, type ProgressListener } from '../progress.js';
 import { pushImage } from '../push/push-image.js';
 import { type Manifest, RegistryClient, type RegistryClientOptions } from '../registry/client.js';
-import { repositoryTags } from '../registry/list-tags.js';
 import type { SkippedTag, TagPlan } from '../tags/plan.js';
 import type { PublishEntry } from './publish-summary.js';
 import type { PublishTarget } from './targets.js';
@@ -20,8 +19,6 @@ export interface PublishOptions {
   env?: NodeJS.ProcessEnv;
   /** How the registry's TLS is trusted for ship's own requests (the engine push uses the engine's). */
   tls?: Pick<RegistryClientOptions, 'caCert' | 'certsDir' | 'insecure'>;
-  /** The idle deadline of every transfer (the engine's push and registry requests). */
-  stallTimeoutMs?: number;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
 }
@@ -46,7 +43,6 @@ export async function publishTo(target: PublishTarget, imageId: string, o: Publi
     ...(auth ? { auth } : {}),
     ...(o.signal ? { signal: o.signal } : {}),
     ...(o.onProgress ? { onProgress: o.onProgress } : {}),
-    ...(o.stallTimeoutMs === undefined ? {} : { stallTimeoutMs: o.stallTimeoutMs }),
     clock: o.clock,
     phase: 'push',
   });
@@ -54,7 +50,7 @@ export async function publishTo(target: PublishTarget, imageId: string, o: Publi
   const state: PublishState = { refs: [], methods: {}, skipped: [] };
   let plan: TagPlan | undefined;
   try {
-    plan = o.planFor([target.repository], await repositoryTags(client, name));
+    plan = o.planFor([target.repository], await versionTags(client, name));
     for (const skipped of plan.skipped) announceSkipped(o, skipped);
     const fixed = plan.tags.filter((ref) => !plan?.floating.includes(ref));
     const [first, ...others] = fixed.length > 0 ? fixed : plan.tags;
@@ -67,7 +63,6 @@ export async function publishTo(target: PublishTarget, imageId: string, o: Publi
       tags: [first],
       ...(auth ? { auth } : {}),
       ...o.engine,
-      ...(o.stallTimeoutMs === undefined ? {} : { stallTimeoutMs: o.stallTimeoutMs }),
       clock: o.clock,
       ...(o.signal ? { signal: o.signal } : {}),
       ...(o.onProgress ? { onProgress: o.onProgress } : {}),
@@ -147,7 +142,7 @@ async function writeTags(
   for (const ref of fixed) await writeTag(client, name, ref, manifest, state, o);
   if (floating.length > 0) {
     // Read the versions again: another release may have finished while this one pushed.
-    const now = o.planFor([target.repository], await repositoryTags(client, name));
+    const now = o.planFor([target.repository], await versionTags(client, name));
     for (const ref of floating) {
       const blocked = now.skipped.find((s) => s.tag === ref && s.newer !== undefined);
       if (blocked) leave(state, ref, blocked, o);
@@ -188,7 +183,7 @@ async function converge(
   o: PublishOptions,
 ): Promise<void> {
   for (let round = 0; round < CONVERGE_ROUNDS; round++) {
-    const now = o.planFor([target.repository], await repositoryTags(client, name));
+    const now = o.planFor([target.repository], await versionTags(client, name));
     let repointed = false;
     for (const ref of floating) {
       const blocked = now.skipped.find((s) => s.tag === ref && s.newer !== undefined);
@@ -274,6 +269,16 @@ function entry(
     methods: Object.fromEntries(refs.map((ref) => [ref, state.methods[ref] ?? 'promote'])),
     durationMs,
   };
+}
+
+/** Every tag of the repository; one that does not exist yet has none. */
+async function versionTags(client: RegistryClient, name: string): Promise<string[]> {
+  try {
+    return await client.listTags(name);
+  } catch (error) {
+    if (isShipError(error) && error.code === 'REGISTRY_NAME_UNKNOWN') return [];
+    throw error;
+  }
 }
 
 /** `registry/name:tag` → `tag`. */

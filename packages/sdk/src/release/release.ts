@@ -1,6 +1,7 @@
 import { type BuildResult, buildImage } from '../build/build-image.js';
 import { LABELS, newRunId } from '../cleanup/labels.js';
 import { type Clock, systemClock } from '../clock.js';
+import { tagPlanSettings } from '../config/resolve.js';
 import type { EngineOptions } from '../engine/client.js';
 import { inspectImage } from '../engine/images.js';
 import { ShipError, throwIfAborted } from '../errors.js';
@@ -49,6 +50,8 @@ export interface ReleaseOptions extends EngineOptions, ReleaseRegistryTls {
   latest?: boolean;
   /** `false`: no floating version tags. */
   floating?: boolean;
+  /** Keep the `v` of `v1.2.3` in the tags. */
+  keepV?: boolean;
   /**
    * Publish to these registries too, each with its own credentials: they add to the image's own
    * repository (when the image name includes its registry host; a bare name is only the path under them).
@@ -66,11 +69,6 @@ export interface ReleaseOptions extends EngineOptions, ReleaseRegistryTls {
   noCache?: boolean;
   pull?: boolean;
   platform?: string;
-  /**
-   * Every transfer of the publish (the engine's push, registry requests) fails when it moves no
-   * data for this long; a stall is not retried. Default 2 minutes.
-   */
-  stallTimeoutMs?: number;
   /** Groups the containers of this release for `cleanup({ runId })` (never stamped on the image). Default: new. */
   runId?: string;
   clock?: Clock;
@@ -177,12 +175,8 @@ async function runRelease(o: ReleaseOptions, targets: PublishTarget[], clock: Cl
   const now = new Date(clock.now());
   const version = o.version ?? (o.tagRules === undefined ? versionFromGitRef(o.git?.ref) : undefined);
   const planOptions: PlanOptions = {
-    ...(version !== undefined ? { version } : {}),
-    ...(o.tagRules ? { rules: o.tagRules } : {}),
-    ...(o.flavor ? { flavor: o.flavor } : {}),
+    ...tagPlanSettings({ ...o, version }),
     ...(o.git ? { git: o.git } : {}),
-    ...(o.latest !== undefined ? { latest: o.latest } : {}),
-    ...(o.floating !== undefined ? { floating: o.floating } : {}),
     ...(o.created !== undefined ? { created: o.created } : {}),
     now,
   };
@@ -253,7 +247,6 @@ async function runRelease(o: ReleaseOptions, targets: PublishTarget[], clock: Cl
               repoDigests: image?.repoDigests ?? [],
               planFor,
               ...(o.env ? { env: o.env } : {}),
-              ...(o.stallTimeoutMs === undefined ? {} : { stallTimeoutMs: o.stallTimeoutMs }),
               clock,
               ...(o.signal ? { signal: o.signal } : {}),
             }),
@@ -350,7 +343,6 @@ async function publishRelease(o: ReleaseOptions, c: PublishContext): Promise<Rel
           ...(o.certsDir !== undefined ? { certsDir: o.certsDir } : {}),
           ...(o.insecure !== undefined ? { insecure: o.insecure } : {}),
         },
-        ...(o.stallTimeoutMs === undefined ? {} : { stallTimeoutMs: o.stallTimeoutMs }),
         ...(o.signal ? { signal: o.signal } : {}),
         ...(emit ? { onProgress: emit } : {}),
       }),

@@ -22,7 +22,7 @@ export interface ProxyOptions {
  * A fault aimed at one kind of request:
  * - `answer`: answer `status` (and `body`) instead of the registry; with `forward`, the registry
  *   gets the request (and acts on it) but its answer is lost and replaced;
- * - `stall`: neither read the request's body nor answer, as a registry that hangs mid-upload;
+ * - `stall`: read the request and never answer, as a registry that hangs mid-upload;
  * - `garbage`: forward, then replace the answer's body with as many bytes of garbage;
  * - `delay`: forward after `ms`, to shuffle the order in which concurrent clients' requests land.
  */
@@ -79,7 +79,7 @@ function injectFault(
   record: ProxiedRequest,
 ): void {
   if (fault.kind === 'stall') {
-    incoming.pause();
+    incoming.resume();
     return;
   }
   if (fault.kind === 'delay') {
