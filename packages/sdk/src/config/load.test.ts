@@ -76,6 +76,12 @@ describe('parseShipConfig rejects bad files with the key and its line', () => {
     ['a YAML syntax error', 'image: app\nsmoke: {port: 5000\n', 3, /fix the YAML syntax/],
     ['a duplicate key', 'image: a\nimage: b\n', 2, /fix the YAML syntax/],
     ['a top level that is a list', '- image: a\n', 1, /the file must be a mapping, not a list/],
+    [
+      'a YAML bomb (billion laughs): fails at once, as a bad file',
+      'a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n',
+      2,
+      /the YAML's aliases expand too many times .*; write the values out instead of through aliases\.$/,
+    ],
   ])('%s', (_name, text, line, message) => {
     let caught: unknown;
     try {
@@ -114,6 +120,15 @@ describe('loadShipConfig', () => {
     expect(loaded?.config.image).toBe('from-yaml');
     expect(loaded?.path).toBe(join(dir, 'ship.yaml'));
     expect(loaded?.dir).toBe(dir);
+  });
+
+  test('a build context that is a file says so (exit 2 in the CLI), not "check its permissions"', async () => {
+    const file = join(dir, 'Dockerfile');
+    await writeFile(file, 'FROM scratch\n');
+    await expect(loadShipConfig({ cwd: file })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: `The build context '${file}' is a file, not a directory; pass the directory that holds your app (and the Dockerfile with --file).`,
+    });
   });
 
   test('an explicit path that does not exist is a ConfigError', async () => {

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, relative, resolve } from 'node:path';
-import { type Document, isMap, isPair, isScalar, LineCounter, parseDocument } from 'yaml';
+import { type Document, isMap, isPair, isScalar, LineCounter, parseDocument, visit } from 'yaml';
 import type { z } from 'zod';
-import { ConfigError } from '../errors.js';
+import { ConfigError, InvalidInputError } from '../errors.js';
 import { registrySchema, SECRET_KEYS, type ShipConfig, shipConfigSchema, smokeSchema, tagsSchema } from './schema.js';
 
 /** The names `loadShipConfig` looks for, in this order, in the directory it searches. */
@@ -44,7 +44,15 @@ export async function loadShipConfig(options: LoadShipConfigOptions = {}): Promi
   }
   for (const name of CONFIG_FILE_NAMES) {
     const path = resolve(cwd, name);
-    const text = await readText(path);
+    const text = await readText(path).catch((error: unknown) => {
+      // `<file>/ship.yaml`: the directory searched (the build context) is a file.
+      if ((error as { cause?: { code?: unknown } }).cause?.code === 'ENOTDIR') {
+        throw new InvalidInputError(
+          `The build context '${cwd}' is a file, not a directory; pass the directory that holds your app (and the Dockerfile with --file).`,
+        );
+      }
+      throw error;
+    });
     if (text !== undefined)
       return parseShipConfig(text, { path, displayPath: relative(options.displayFrom ?? process.cwd(), path) || name });
   }
@@ -76,7 +84,7 @@ export function parseShipConfig(text: string, file: { path: string; displayPath?
       line,
     });
   }
-  const raw: unknown = doc.toJS() ?? {};
+  const raw = toPlainValue(doc, lineCounter, { shown, path: file.path });
   const parsed = shipConfigSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
     const issue = specificIssue(parsed.error.issues[0] as z.core.$ZodIssue);
@@ -87,6 +95,29 @@ export function parseShipConfig(text: string, file: { path: string; displayPath?
     });
   }
   return { path: file.path, displayPath: shown, dir: dirname(file.path), config: parsed.data };
+}
+
+/**
+ * The document as plain data. Aliases are bounded (yaml's own `maxAliasCount`), so a "billion
+ * laughs" file fails at once, as a bad config naming the file and the first alias's line.
+ */
+function toPlainValue(doc: Document, lineCounter: LineCounter, file: { shown: string; path: string }): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch (error) {
+    if (!(error instanceof ReferenceError) || !/alias/i.test(error.message)) throw error;
+    let line: number | undefined;
+    visit(doc, {
+      Alias(_key, node) {
+        line = node.range ? lineCounter.linePos(node.range[0]).line : undefined;
+        return visit.BREAK;
+      },
+    });
+    throw new ConfigError(
+      `${file.shown}${line === undefined ? '' : `:${line}`}: the YAML's aliases expand too many times (a "billion laughs" document); write the values out instead of through aliases.`,
+      { file: file.path, ...(line === undefined ? {} : { line }), cause: error },
+    );
+  }
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {

@@ -14,7 +14,7 @@ import { versionFromGitRef } from '../tags/version.js';
 import { findAlreadyPublished } from './already-published.js';
 import { publishTo } from './publish.js';
 import { type PublishEntry, summarizePublish } from './publish-summary.js';
-import { type PublishTarget, type ReleaseRegistry, releaseTargets } from './targets.js';
+import { lowerCaseNotices, type PublishTarget, type ReleaseRegistry, releaseTargets } from './targets.js';
 
 /** Smoke-test settings for a release: everything `smokeTest` takes except what the release decides. */
 export type ReleaseSmokeOptions = Omit<
@@ -152,6 +152,7 @@ export async function release(o: ReleaseOptions): Promise<ReleaseResult> {
   throwIfAborted(o.signal);
   // Validate everything a user typed before the (slow) build: names, version, rules.
   const targets = releaseTargets(o.image, o.registries);
+  for (const message of lowerCaseNotices(o.image, o.registries)) o.onProgress?.({ type: 'warning', phase: 'tag', message });
   const names = targets.map((t) => t.repository).join(', ');
   return inPhase(
     'release',

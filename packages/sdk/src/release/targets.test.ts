@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { InvalidInputError } from '../errors.js';
-import { releaseTargets } from './targets.js';
+import { lowerCaseNotices, releaseTargets } from './targets.js';
 
 const auth = { username: 'ci', password: 'secret' };
 
@@ -138,5 +138,29 @@ describe('releaseTargets', () => {
     const call = () => releaseTargets(images as string | string[], registries as never);
     expect(call).toThrow(InvalidInputError);
     expect(call).toThrow(message);
+  });
+});
+
+describe('lowerCaseNotices', () => {
+  test.each([
+    ['a lower-case name: no notice', 'localhost:5001/app', undefined, []],
+    [
+      'capitals in the image',
+      'localhost:5001/Team/MyApp',
+      undefined,
+      [
+        "The image name 'localhost:5001/Team/MyApp' has capitals, which registries do not accept; it is published as 'localhost:5001/team/myapp' (write it in lower case to silence this).",
+      ],
+    ],
+    [
+      'capitals in a registry entry',
+      ['app'],
+      [{ registry: 'GHCR.io/Acme' }],
+      [
+        "The image name 'GHCR.io/Acme' has capitals, which registries do not accept; it is published as 'ghcr.io/acme' (write it in lower case to silence this).",
+      ],
+    ],
+  ])('%s', (_name, images, registries, notices) => {
+    expect(lowerCaseNotices(images, registries)).toEqual(notices);
   });
 });

@@ -90,3 +90,20 @@ export function releaseTargets(images: string | string[], registries?: ReleaseRe
   }
   return targets;
 }
+
+/**
+ * Pure: one notice per name given with capitals. Registries take only lower-case repository
+ * names, so a release lower-cases them; it says so instead of doing it silently.
+ */
+export function lowerCaseNotices(images: string | string[], registries?: ReleaseRegistry[]): string[] {
+  const given = [
+    ...(Array.isArray(images) ? images : [images]),
+    ...(registries ?? []).flatMap((target) => [target.registry, target.image]),
+  ];
+  return given
+    .filter((name): name is string => name !== undefined && name.trim() !== name.trim().toLowerCase())
+    .map(
+      (name) =>
+        `The image name '${name.trim()}' has capitals, which registries do not accept; it is published as '${name.trim().toLowerCase()}' (write it in lower case to silence this).`,
+    );
+}

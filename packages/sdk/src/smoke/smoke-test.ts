@@ -2,7 +2,7 @@ import { Agent, request } from 'undici';
 import { type Clock, systemClock } from '../clock.js';
 import type { EngineOptions } from '../engine/client.js';
 import type { HealthState } from '../engine/containers.js';
-import { AbortedError, throwIfAborted } from '../errors.js';
+import { AbortedError, EngineUnavailableError, throwIfAborted } from '../errors.js';
 import type { ProgressListener } from '../progress.js';
 import { type RunContainerOptions, type RunningContainer, runContainer } from '../run/run-container.js';
 import { type Answer, bodyExcerpt, judgeAnswer, type Mismatch, pollDelay } from './judge.js';
@@ -161,6 +161,7 @@ export async function smokeTest(o: SmokeOptions): Promise<SmokeResult> {
     })
     .catch(() => {});
 
+  const lost = (error: unknown) => engineLostDuringSmoke(error, container.name);
   try {
     return await check(container, {
       ...o,
@@ -175,15 +176,29 @@ export async function smokeTest(o: SmokeOptions): Promise<SmokeResult> {
       wake: wake.signal,
       exited: () => exited,
       finish,
-    }).catch(failed);
+    }).catch((error: unknown) => failed(lost(error)));
   } finally {
     stopLogs?.();
     stopWaiting.abort();
-    const removed = container.remove();
+    const removed = container.remove().catch((error: unknown) => {
+      throw lost(error);
+    });
     if (o.removeInBackground) o.removeInBackground(removed);
     else await removed;
     await dispatcher.destroy().catch(() => {});
   }
+}
+
+/**
+ * The engine stopped answering while the smoke container ran, so it could not be removed: say
+ * that it may still be running and how to remove it once the engine is back. Other errors pass.
+ */
+export function engineLostDuringSmoke(error: unknown, container: string): unknown {
+  if (!(error instanceof EngineUnavailableError)) return error;
+  return new EngineUnavailableError(
+    `The engine stopped answering during the smoke test (${error.message.replace(/\.$/, '')}), so the container ${container} may still be running; once the engine answers again, 'ship clean' removes it.`,
+    { cause: error },
+  );
 }
 
 interface CheckContext extends SmokeOptions {
