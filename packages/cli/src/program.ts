@@ -319,7 +319,24 @@ export function createProgram(
     .addOption(new Option('--template <template>', 'the kind of app').choices(['python']).default('python'))
     .option('--base <image>', 'the base image (default: python:X.Y-slim for the detected version)')
     .option('--force', 'overwrite existing files')
-    .addHelpText('after', examples('ship init --template python', 'ship init services/api --base python:3.11-slim --force'))
+    .option('--port <port>', 'the port the app listens on, when it cannot be detected', parsePort)
+    .option('--cmd <command>', 'the command that starts the app, e.g. "gunicorn app:app"')
+    .option('--health-path <path>', 'the path the health check and smoke test request (default: a detected health route, else /)')
+    .option('--no-web', 'a worker: no EXPOSE, no HTTP health check, smoke: false')
+    .addOption(
+      new Option('--builder <builder>', 'the builder the Dockerfile is for: buildkit gets pip cache mounts')
+        .choices(['buildkit', 'classic'])
+        .default('buildkit'),
+    )
+    .addHelpText(
+      'after',
+      examples(
+        'ship init --template python',
+        'ship init services/api --base python:3.11-slim --force',
+        'ship init worker --no-web',
+        'ship init api --port 8080 --cmd "gunicorn -c conf.py app:app" --health-path /healthz',
+      ),
+    )
     .action(action(() => import('./commands/init.js')));
 
   program

@@ -5,17 +5,29 @@ interface Flags {
   template: 'python';
   base?: string;
   force?: boolean;
+  port?: number;
+  cmd?: string;
+  healthPath?: string;
+  /** commander's `--no-web`: false when given. */
+  web?: boolean;
+  builder?: 'buildkit' | 'classic';
 }
 
-/** `ship init`: the SDK writes the Dockerfile, .dockerignore and ship.yaml; the CLI says what it wrote. */
+/** `ship init`: the SDK detects the project and writes the files; the CLI says what it found and wrote. */
 export async function run(ctx: CliContext, [dir = '.']: string[], flags: Flags): Promise<CommandResult> {
   const result = await generateDockerfile({
     dir: ctx.path(dir),
     template: flags.template,
     ...(flags.base ? { base: flags.base } : {}),
     ...(flags.force ? { force: true } : {}),
+    ...(flags.port === undefined ? {} : { port: flags.port }),
+    ...(flags.cmd === undefined ? {} : { command: flags.cmd }),
+    ...(flags.healthPath === undefined ? {} : { healthPath: flags.healthPath }),
+    ...(flags.web === false ? { web: false } : {}),
+    ...(flags.builder ? { builder: flags.builder } : {}),
   });
-  const lines = result.files.map((file) => `${ctx.out.green('✔')} wrote ${file.path}`);
+  const lines = ['detected:', ...result.detected.map((line) => `  ${line}`)];
+  lines.push(...result.files.map((file) => `${ctx.out.green('✔')} wrote ${file.path}`));
   if (result.notes?.length) lines.push(...result.notes.map((note) => `  ${note}`));
   lines.push(`next: ship release ${dir} --image NAME --tag v0.1.0`);
   return { data: result, text: lines.join('\n'), quietText: result.files.map((file) => file.path).join('\n') };

@@ -54,13 +54,27 @@ describe('ship init', () => {
     const run = await ship(['init', '--template', 'python'], { cwd: dir });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^✔ wrote .*Dockerfile\n✔ wrote .*\.dockerignore\n✔ wrote .*ship\.yaml\n/);
-    expect(await readFile(join(dir, 'ship.yaml'), 'utf8')).toMatch(/smoke:/);
+    expect(run.stdout).toMatch(/^detected:\n {2}dependencies: requirements\.txt \(2 packages\)\n/);
+    expect(run.stdout).toMatch(/^ {2}health and smoke: GET \/healthz \(the app's \/healthz route\)$/m);
+    expect(run.stdout).toMatch(/^✔ wrote .*Dockerfile\n✔ wrote .*\.dockerignore\n✔ wrote .*ship\.yaml\n/m);
+    expect(await readFile(join(dir, 'ship.yaml'), 'utf8')).toMatch(/smoke:\n {2}port: 5000\n {2}path: \/healthz\n/);
     expect(await ship(['lint'], { cwd: dir })).toMatchObject({ code: 0 });
 
     const again = await ship(['init'], { cwd: dir });
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/^✖ .*already exist.*; pass --force to overwrite them\.\n$/);
     expect((await ship(['init', '--force'], { cwd: dir })).code).toBe(0);
+  });
+
+  test('--no-web writes a worker; a bad --health-path is one line, exit 2, nothing written', async () => {
+    const worker = await ship(['init', '--no-web', '--force'], { cwd: dir });
+    expect(worker.code).toBe(0);
+    expect(worker.stdout).toMatch(/^ {2}web: none \(--no-web\)/m);
+    expect(await readFile(join(dir, 'ship.yaml'), 'utf8')).toMatch(/^smoke: false$/m);
+
+    const before = await readFile(join(dir, 'Dockerfile'), 'utf8');
+    const bad = await ship(['init', '--health-path', 'healthz', '--force'], { cwd: dir });
+    expect(bad).toEqual({ code: 2, stdout: '', stderr: "✖ --health-path 'healthz' must start with /; pass e.g. /healthz.\n" });
+    expect(await readFile(join(dir, 'Dockerfile'), 'utf8')).toBe(before);
   });
 });

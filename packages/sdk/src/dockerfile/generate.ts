@@ -1,7 +1,7 @@
 import { access, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { InvalidInputError, ShipError } from '../errors.js';
-import { detectPythonProject, type PythonProject } from './python-project.js';
+import { detectPythonProject, type PythonProject, type PythonProjectOverrides } from './python-project.js';
 import {
   defaultBaseImage,
   generationNotes,
@@ -9,6 +9,7 @@ import {
   renderPythonDockerfile,
   renderShipYaml,
 } from './python-template.js';
+import { parseShellCommands } from './shell.js';
 
 export interface GenerateOptions {
   /** The project directory; the files are written there. */
@@ -22,6 +23,14 @@ export interface GenerateOptions {
   image?: string;
   /** The builder the Dockerfile is for: `buildkit` (default) gets a pip cache mount, `classic` cannot have one. */
   builder?: 'buildkit' | 'classic';
+  /** The port the app listens on, when detection cannot tell (or gets it wrong). */
+  port?: number;
+  /** The command to run instead of the detected one: exec form, or a command line (`gunicorn app:app`). */
+  command?: string[] | string;
+  /** The path the health check and the smoke test request. */
+  healthPath?: string;
+  /** `false` for a worker: no EXPOSE, no HTTP health check, `smoke: false`. */
+  web?: boolean;
 }
 
 export interface GeneratedFile {
@@ -39,6 +48,8 @@ export interface GenerateResult {
   project: PythonProject;
   /** Choices the user may want to revisit (development server, no tests...). */
   notes: string[];
+  /** What was detected and why, one line each. */
+  detected: string[];
 }
 
 /** Writes an optimised multi-stage Dockerfile, a .dockerignore and a ship.yaml for a Python web app. */
@@ -47,7 +58,23 @@ export async function generateDockerfile(options: GenerateOptions): Promise<Gene
     throw new InvalidInputError(`Unknown template '${String(options.template)}'; the templates are: python.`);
   }
   const dir = resolve(options.dir);
-  const project = await detectPythonProject(dir).catch((cause: NodeJS.ErrnoException) => {
+  if (options.healthPath !== undefined && !options.healthPath.startsWith('/')) {
+    throw new InvalidInputError(`--health-path '${options.healthPath}' must start with /; pass e.g. /healthz.`);
+  }
+  const command = typeof options.command === 'string' ? commandWords(options.command) : options.command;
+  if (command !== undefined && command.length === 0) {
+    throw new InvalidInputError('--cmd is empty; pass the command that starts the app, e.g. --cmd "gunicorn app:app".');
+  }
+  const overrides: PythonProjectOverrides = {
+    ...(options.port === undefined ? {} : { port: options.port }),
+    ...(command === undefined ? {} : { command }),
+    ...(options.healthPath === undefined ? {} : { healthPath: options.healthPath }),
+    ...(options.web === undefined ? {} : { web: options.web }),
+  };
+  if (options.web === false && (options.port !== undefined || options.healthPath !== undefined)) {
+    throw new InvalidInputError('--no-web takes no --port or --health-path; drop one or the other.');
+  }
+  const project = await detectPythonProject(dir, overrides).catch((cause: NodeJS.ErrnoException) => {
     if (cause.code === 'ENOENT' || cause.code === 'ENOTDIR') {
       throw new InvalidInputError(`Directory ${dir} does not exist; pass the project directory.`, { cause });
     }
@@ -87,7 +114,22 @@ export async function generateDockerfile(options: GenerateOptions): Promise<Gene
     }
     files.push({ path, kind: file.kind, overwritten: existing.includes(file.name) });
   }
-  return { dir, files, base, project, notes: generationNotes(project) };
+  return { dir, files, base, project, notes: generationNotes(project), detected: project.detected };
+}
+
+/** `["gunicorn", "app:app"]` (JSON exec form) or `gunicorn app:app` (split as the shell would). */
+function commandWords(text: string): string[] {
+  if (text.trim().startsWith('[')) {
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (Array.isArray(parsed) && parsed.every((w) => typeof w === 'string')) return parsed;
+    } catch (cause) {
+      throw new InvalidInputError(`--cmd ${text} is not a JSON array of strings; write it as a command line or fix the JSON.`, {
+        cause,
+      });
+    }
+  }
+  return parseShellCommands(text)[0]?.words ?? [];
 }
 
 function fileExists(names: readonly string[], dir: string): ShipError {
