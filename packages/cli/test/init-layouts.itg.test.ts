@@ -9,12 +9,11 @@ import { ship } from './cli.js';
 
 // `ship init` then `ship release` on the project layouts that install offline here (the wheelhouse has
 // Flask 2.2.2, gunicorn 20.1.0 and their dependencies; no pytest), against the real engine and registry.
-// The generated files are for the classic builder: the engine path here builds with it.
+// The generated files use BuildKit's pip cache mounts, and ship builds with BuildKit by default.
 const testbed = loadTestbed();
 const registry = testbed.registries.plain.host;
 const dirs: string[] = [];
 const images: string[] = [];
-const BUILDER = ['--builder', 'classic'];
 
 afterAll(async () => {
   for (const image of images) await removeImage(image, { force: true }).catch(() => undefined);
@@ -39,7 +38,7 @@ async function tagsOf(repository: string): Promise<{ status: number; tags: strin
 
 /** `ship init` then `ship release --json`; returns the release run and the repository. */
 async function initAndRelease(dir: string, repoName: string) {
-  const init = await ship(['init', ...BUILDER], { cwd: dir });
+  const init = await ship(['init'], { cwd: dir });
   expect(init.stderr).toBe('');
   expect(init.code).toBe(0);
   const repository = uniqueName(`i17-init/${repoName}`);
@@ -87,7 +86,7 @@ describe('ship init + ship release on real layouts', () => {
       'db.sqlite3': 'SQLite format 3\n',
       '.npmrc': '//registry.npmjs.org/:_authToken=x\n',
     });
-    const init = await ship(['init', ...BUILDER], { cwd: dir });
+    const init = await ship(['init'], { cwd: dir });
     expect(init.code).toBe(0);
     // Added after `ship init`: the old fixed copy list would have left it out and the app would crash at start.
     await writeFile(join(dir, 'later.py'), 'def greeting():\n    return "Hello from later"\n');
@@ -98,6 +97,8 @@ describe('ship init + ship release on real layouts', () => {
     expect(release.stderr, release.stdout).not.toMatch(/✖/);
     expect(release.code).toBe(0);
     const result = JSON.parse(release.stdout);
+    // BuildKit ran it (the pip cache mounts need it), so the test stage ran because the runtime needs it.
+    expect(release.stderr).toMatch(/Builder: BuildKit/);
     expect(result.smoke).toMatchObject({ status: 'passed', httpStatus: 200 });
     expect(result.smoke.url).toMatch(/\/healthz$/);
     expect(await tagsOf(repository)).toEqual({ status: 200, tags: ['0.1', '0.1.0', 'latest'] });
@@ -244,7 +245,7 @@ describe('tests that cannot pass silently', () => {
     ],
   ])('zero tests with %s fail the build', async (_runner, files, message) => {
     const dir = await project('zero-tests', { ...flask, ...files });
-    expect((await ship(['init', ...BUILDER], { cwd: dir })).code).toBe(0);
+    expect((await ship(['init'], { cwd: dir })).code).toBe(0);
     const image = `${uniqueName('i17-init-zero')}:x`;
     images.push(image);
     const build = await ship(['build', '.', '--image', image.split(':')[0] as string, '--tag', 'x'], { cwd: dir });

@@ -167,7 +167,7 @@ describe('generateDockerfile', () => {
       'dependencies: requirements.txt (2 packages)',
       'python: 3.11 (nothing pins it; the default)',
       "web: port 5000 (flask's default)",
-      'command: gunicorn --bind 0.0.0.0:5000 --workers 2 --access-logfile - app:app (gunicorn, app app:app)',
+      'command: gunicorn --bind 0.0.0.0:5000 --workers 2 --access-logfile - app:app (gunicorn serving app:app)',
       "health and smoke: GET /healthz (the app's /healthz route)",
       'tests: unittest on tests (no pytest anywhere, so unittest); none found fails the build',
     ]);

@@ -115,8 +115,8 @@ export async function detectPythonProject(
         : parsePyprojectDependencies(pyproject ?? '');
   detected.push(
     layout === 'requirements'
-      ? `dependencies: ${requirementFiles.join(', ')} (${dependencies.length} packages)`
-      : `dependencies: pyproject.toml ${layout === 'poetry' ? '[tool.poetry.dependencies] (Poetry, exported at build time)' : '[project] dependencies'} (${dependencies.length} packages)`,
+      ? `dependencies: ${requirementFiles.join(', ')} (${count(dependencies.length, 'package')})`
+      : `dependencies: pyproject.toml ${layout === 'poetry' ? '[tool.poetry.dependencies] (Poetry, exported at build time)' : '[project] dependencies'} (${count(dependencies.length, 'package')})`,
   );
 
   const hasSrc = entries.some((e) => e.isDirectory() && e.name === 'src');
@@ -621,13 +621,13 @@ function defaultCommand(options: {
   const bind = `0.0.0.0:${port}`;
   const config = options.gunicornConfig ? ['--config', options.gunicornConfig] : [];
   const script = Object.keys(options.scripts)[0];
-  const app = `app ${target}`;
+  const app = `serving ${target}`;
   switch (server) {
     case 'gunicorn':
       return {
         command: ['gunicorn', ...config, '--bind', bind, '--workers', '2', '--access-logfile', '-', target],
         server,
-        why: `gunicorn, ${app}`,
+        why: `gunicorn ${app}`,
       };
     case 'gunicorn-uvicorn':
       return {
@@ -645,10 +645,10 @@ function defaultCommand(options: {
           target,
         ],
         server,
-        why: `gunicorn with uvicorn workers, ${app}`,
+        why: `gunicorn with uvicorn workers ${app}`,
       };
     case 'uvicorn':
-      return { command: ['uvicorn', target, '--host', '0.0.0.0', '--port', String(port)], server, why: `uvicorn, ${app}` };
+      return { command: ['uvicorn', target, '--host', '0.0.0.0', '--port', String(port)], server, why: `uvicorn ${app}` };
     case 'django':
       return {
         command: ['python', 'manage.py', 'runserver', '--noreload', bind],
@@ -776,6 +776,10 @@ async function detectTests(
         ? "Django's test runner"
         : 'no pytest anywhere, so unittest';
   return { testsDir, testRunner, reason, pytestUndeclared: testRunner === 'pytest' && !declaresPytest, testDependencies };
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 function isTestPath(name: string): boolean {
