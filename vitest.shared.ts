@@ -2,12 +2,15 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig, mergeConfig, type ViteUserConfig } from 'vitest/config';
 
 // Types and runtime from source in tests, so a test never runs a stale dist.
-const sdkSource = fileURLToPath(new URL('./packages/sdk/src/index.ts', import.meta.url));
+const sdkSource = fileURLToPath(new URL('./packages/sdk/src', import.meta.url));
 
 const base = defineConfig({
   // Node 20 has no native `using`; let esbuild lower it.
   esbuild: { target: 'node20' },
-  resolve: { alias: { '@container-ship/sdk': sdkSource } },
+  resolve: {
+    // `@container-ship/sdk` and its subpaths (`/registry`, ...) to their index.ts.
+    alias: [{ find: /^@container-ship\/sdk(\/[a-z]+)?$/, replacement: `${sdkSource}$1/index.ts` }],
+  },
   test: {
     environment: 'node',
     reporters: process.env.CI ? ['default'] : ['default'],

@@ -15,16 +15,7 @@ const work = mkdtempSync(join(tmpdir(), 'ship-packed-types-'));
 /** A file that exists for tests only and must never be published. */
 const TEST_ONLY = [/(^|\/)testing\//, /\.test\.(js|d\.ts|ts)$/, /\.itg\./, /(^|\/)fixtures\//];
 
-const SCRIPT = `import {
-  BuildError,
-  InvalidInputError,
-  PushError,
-  planTags,
-  release,
-  runContainer,
-  ShipError,
-  type ReleaseResult,
-} from '@container-ship/sdk';
+const SCRIPT = `import { BuildError, InvalidInputError, PushError, planTags, release, runContainer, ShipError, type ReleaseResult } from '@container-ship/sdk';
 
 const plan = planTags({ images: ['registry.example/team/app'], version: 'v1.2.3' });
 const refs: string[] = plan.tags;

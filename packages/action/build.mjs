@@ -17,7 +17,7 @@ const result = await build({
   // GitHub runs it on node24 (action.yml); it must still run on Node 20.
   target: 'node20',
   format: 'esm',
-  alias: { '@container-ship/sdk': here('../sdk/src/index.ts') },
+  alias: { '@container-ship/sdk': here('../sdk/src') },
   // Bundled CommonJS dependencies (dockerode and friends) call require() and __dirname.
   banner: {
     js: [

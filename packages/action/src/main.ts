@@ -6,20 +6,17 @@ import {
   formatImageRef,
   inspectImage,
   isShipError,
-  lintDockerfile,
-  login,
   newRunId,
   parseImageRef,
   ReleaseError,
   type ReleaseOptions,
   type ReleaseResult,
-  readGitContext,
   registryOf,
   release,
-  sourceDateEpoch,
-  storeCredentials,
-  versionFromGitRef,
 } from '@container-ship/sdk';
+import { lintDockerfile } from '@container-ship/sdk/dockerfile';
+import { login, storeCredentials } from '@container-ship/sdk/registry';
+import { readGitContext, sourceDateEpoch, versionFromGitRef } from '@container-ship/sdk/tags';
 import { afterPush } from './deploy.js';
 import { readRunContext, reportToGitHub } from './github.js';
 import { getDeployInputs, getInputs, type Inputs } from './inputs.js';

@@ -5,7 +5,7 @@ import {
   type ReleaseOverrides,
   type ResolvedReleaseOptions,
   resolveReleaseOptions,
-} from '@container-ship/sdk';
+} from '@container-ship/sdk/config';
 import { type Inputs, shouldPush } from './inputs.js';
 
 const NO_IMAGE = 'Input images is empty; set images: to the image to publish, such as ghcr.io/acme/app.';

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ResolvedReleaseOptions } from '@container-ship/sdk';
+import type { ResolvedReleaseOptions } from '@container-ship/sdk/config';
 import { afterAll, describe, expect, test, vi } from 'vitest';
 // The CLI's own commander program and `ship release` settings, driven in-process.
 import { releaseSettings as cliReleaseSettings } from '../../cli/src/commands/release.js';
@@ -198,7 +198,7 @@ describe('ship release and the action resolve the same options', () => {
   });
 
   test('every ship.yaml key has a row', async () => {
-    const { shipConfigSchema } = await import('@container-ship/sdk');
+    const { shipConfigSchema } = await import('@container-ship/sdk/config');
     const covered = new Set(rows.map((row) => row.name.split(/[ ,:]/)[0]));
     const keys = Object.keys(shipConfigSchema.shape).flatMap((key) =>
       key === 'tags' ? Object.keys(shipConfigSchema.shape.tags.unwrap().shape).map((sub) => `tags.${sub}`) : [key],

@@ -1,4 +1,4 @@
-import { parseDuration } from '@container-ship/sdk';
+import { parseDuration } from '@container-ship/sdk/config';
 import { InvalidArgumentError } from 'commander';
 
 /**

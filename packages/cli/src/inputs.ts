@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import { type ConfigReleaseDefaults, configDefaults, loadShipConfig, type ReleaseOverrides } from '@container-ship/sdk';
+import { type ConfigReleaseDefaults, configDefaults, loadShipConfig, type ReleaseOverrides } from '@container-ship/sdk/config';
 import type { CliContext } from './context.js';
 
 /** The flags several commands share, as commander hands them over. */

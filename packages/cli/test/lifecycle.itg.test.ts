@@ -1,7 +1,8 @@
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inspectImage, listShipContainers, listTags, removeImage } from '@container-ship/sdk';
+import { inspectImage, listShipContainers, removeImage } from '@container-ship/sdk';
+import { listTags } from '@container-ship/sdk/registry';
 import { afterAll, describe, expect, test } from 'vitest';
 import { exampleAppDir, loadTestbed, repoRoot, uniqueName } from '../../sdk/src/testing/testbed.js';
 import { errorLines, ship } from './cli.js';

@@ -1,7 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RegistryClient, removeImage } from '@container-ship/sdk';
+import { removeImage } from '@container-ship/sdk';
+import { RegistryClient } from '@container-ship/sdk/registry';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type RegistryProxy, startRegistryProxy } from '../../sdk/src/registry/testing/proxy.js';
 import { type StartedRegistry, startRegistry } from '../../sdk/src/registry/testing/registry-server.js';

@@ -1,4 +1,5 @@
-import { listTags, removeImage } from '@container-ship/sdk';
+import { removeImage } from '@container-ship/sdk';
+import { listTags } from '@container-ship/sdk/registry';
 import { afterAll, describe, expect, test } from 'vitest';
 import { loadTestbed, repoRoot, uniqueName } from '../../sdk/src/testing/testbed.js';
 

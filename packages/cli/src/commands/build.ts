@@ -1,13 +1,7 @@
-import {
-  type BuildReport,
-  buildImage,
-  buildReport,
-  planTags,
-  readGitContext,
-  resolveReleaseOptions,
-  sourceDateEpoch,
-  tagPlanSettings,
-} from '@container-ship/sdk';
+import { buildImage, planTags } from '@container-ship/sdk';
+import { resolveReleaseOptions, tagPlanSettings } from '@container-ship/sdk/config';
+import { type BuildReport, buildReport } from '@container-ship/sdk/dockerfile';
+import { readGitContext, sourceDateEpoch } from '@container-ship/sdk/tags';
 import type { CliContext, CommandResult } from '../context.js';
 import { type BuildFlags, buildOverrides, configDirs, configFor, defined, type TagFlags, tagOverrides } from '../inputs.js';
 import { formatBytes, formatDuration, shortId } from '../output/format.js';

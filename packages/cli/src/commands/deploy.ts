@@ -1,5 +1,4 @@
 import {
-  type ConfigReleaseDefaults,
   type DeployHealth,
   type DeployOptions,
   type DeployResult,
@@ -8,6 +7,7 @@ import {
   type PublishMode,
   type ServiceStatus,
 } from '@container-ship/sdk';
+import type { ConfigReleaseDefaults } from '@container-ship/sdk/config';
 import type { CliContext, CommandResult } from '../context.js';
 import { configFor, defined } from '../inputs.js';
 import { formatDuration } from '../output/format.js';

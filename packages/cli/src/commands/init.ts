@@ -1,4 +1,4 @@
-import { generateDockerfile } from '@container-ship/sdk';
+import { generateDockerfile } from '@container-ship/sdk/dockerfile';
 import type { CliContext, CommandResult } from '../context.js';
 
 interface Flags {

@@ -1,5 +1,12 @@
 import { dirname } from 'node:path';
-import { formatLintJson, formatLintText, type LintBuilder, lintDockerfile, lintExitCode, toSarif } from '@container-ship/sdk';
+import {
+  formatLintJson,
+  formatLintText,
+  type LintBuilder,
+  lintDockerfile,
+  lintExitCode,
+  toSarif,
+} from '@container-ship/sdk/dockerfile';
 import type { CliContext, CommandResult } from '../context.js';
 import { configFor } from '../inputs.js';
 

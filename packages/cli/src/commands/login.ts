@@ -1,4 +1,5 @@
-import { InvalidInputError, login, storeCredentials } from '@container-ship/sdk';
+import { InvalidInputError } from '@container-ship/sdk';
+import { login, storeCredentials } from '@container-ship/sdk/registry';
 import type { CliContext, CommandResult } from '../context.js';
 import { type RegistryTlsFlags, registryTls } from '../inputs.js';
 

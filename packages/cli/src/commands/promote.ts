@@ -1,4 +1,4 @@
-import { promote } from '@container-ship/sdk';
+import { promote } from '@container-ship/sdk/registry';
 import type { CliContext, CommandResult } from '../context.js';
 import { type RegistryTlsFlags, registryTls } from '../inputs.js';
 import { formatBytes } from '../output/format.js';

@@ -1,13 +1,7 @@
-import {
-  parseImageRef,
-  planTagsInRepository,
-  pushImage,
-  readGitContext,
-  resolveRegistryAuth,
-  type SkippedTag,
-  tagImage,
-  tagPlanSettings,
-} from '@container-ship/sdk';
+import { parseImageRef, pushImage, type SkippedTag, tagImage } from '@container-ship/sdk';
+import { tagPlanSettings } from '@container-ship/sdk/config';
+import { planTagsInRepository, resolveRegistryAuth } from '@container-ship/sdk/registry';
+import { readGitContext } from '@container-ship/sdk/tags';
 import type { CliContext, CommandResult } from '../context.js';
 import { type RegistryTlsFlags, registryTls, type TagFlags, tagOverrides } from '../inputs.js';
 import { formatBytes } from '../output/format.js';

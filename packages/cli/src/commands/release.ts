@@ -1,17 +1,7 @@
-import {
-  buildReport,
-  type ConfigReleaseDefaults,
-  type DeployResult,
-  deploy,
-  InvalidInputError,
-  ReleaseError,
-  type ReleaseResult,
-  type ResolvedReleaseOptions,
-  readGitContext,
-  release,
-  resolveReleaseOptions,
-  sourceDateEpoch,
-} from '@container-ship/sdk';
+import { type DeployResult, deploy, InvalidInputError, ReleaseError, type ReleaseResult, release } from '@container-ship/sdk';
+import { type ConfigReleaseDefaults, type ResolvedReleaseOptions, resolveReleaseOptions } from '@container-ship/sdk/config';
+import { buildReport } from '@container-ship/sdk/dockerfile';
+import { readGitContext, sourceDateEpoch } from '@container-ship/sdk/tags';
 import type { CliContext, CommandResult } from '../context.js';
 import {
   type BuildFlags,

@@ -1,4 +1,7 @@
-import { listTags, planTags, readGitContext, resolveReleaseOptions, tagPlanSettings } from '@container-ship/sdk';
+import { planTags } from '@container-ship/sdk';
+import { resolveReleaseOptions, tagPlanSettings } from '@container-ship/sdk/config';
+import { listTags } from '@container-ship/sdk/registry';
+import { readGitContext } from '@container-ship/sdk/tags';
 import type { CliContext, CommandResult } from '../context.js';
 import { configFor, NO_IMAGE, type RegistryTlsFlags, registryTls, type TagFlags, tagOverrides } from '../inputs.js';
 
