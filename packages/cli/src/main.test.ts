@@ -20,6 +20,7 @@ const COMMANDS = [
   'scale',
   'status',
   'rollback',
+  'undeploy',
   'k8s',
   'exec',
   'rmi',

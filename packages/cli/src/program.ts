@@ -407,6 +407,13 @@ export function createProgram(
     .addHelpText('after', examples('ship rollback flask-app'))
     .action(action(() => import('./commands/rollback.js')));
 
+  program
+    .command('undeploy')
+    .summary('remove a service ship deployed (and the network ship made for it)')
+    .argument('<service>', 'the service name')
+    .addHelpText('after', examples('ship undeploy flask-app'))
+    .action(action(() => import('./commands/undeploy.js')));
+
   addSmokeOptions(
     program
       .command('k8s')

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { initSwarm, leaveSwarm, listServices, swarmState } from '../../sdk/src/engine/swarm.js';
 import { exampleAppDir, loadTestbed, repoRoot, uniqueName } from '../../sdk/src/testing/testbed.js';
-import { errorLines, ship } from './cli.js';
+import { type CliRun, errorLines, ship } from './cli.js';
 
 /**
  * Deploy and scale on the real engine's Swarm, from the test bed's registry. The swarm is
@@ -48,8 +48,19 @@ async function brokenAppCopy(): Promise<string> {
   return dir;
 }
 
+/**
+ * `ship release`, run again once when the example's own HEALTHCHECK (3 s timeout) timed out: at a
+ * load average over about 25 its check is slower than that, which says nothing about deploying.
+ */
+async function releaseOnce(args: string[]): Promise<CliRun> {
+  const result = await ship(['release', ...args], { cwd: repoRoot });
+  if (result.code === 0 || !result.stderr.includes('Health check exceeded timeout')) return result;
+  console.log('[i15] the example HEALTHCHECK timed out under load; release run again once');
+  return ship(['release', ...args], { cwd: repoRoot });
+}
+
 async function release(context: string, tag: string, extra: string[] = []): Promise<{ digest: string }> {
-  const result = await ship(['release', context, '--image', image, '--tag', tag, '--json', ...extra], { cwd: repoRoot });
+  const result = await releaseOnce([context, '--image', image, '--tag', tag, '--json', ...extra]);
   expect(result.stderr).not.toMatch(/✖/);
   expect(result.code).toBe(0);
   return { digest: JSON.parse(result.stdout).digest };
@@ -137,26 +148,22 @@ describe('ship exec and ship rmi', () => {
 
 describe('Swarm: deploy, scale, roll out, roll back', () => {
   test('release --deploy puts the pushed digest on 2 dnsrr replicas', async () => {
-    const result = await ship(
-      [
-        'release',
-        'examples/flask-app',
-        '--image',
-        image,
-        '--tag',
-        '1.0.0',
-        '--json',
-        '--deploy',
-        service,
-        '--replicas',
-        '2',
-        '--publish',
-        'dnsrr',
-        '--path',
-        '/healthz',
-      ],
-      { cwd: repoRoot },
-    );
+    const result = await releaseOnce([
+      'examples/flask-app',
+      '--image',
+      image,
+      '--tag',
+      '1.0.0',
+      '--json',
+      '--deploy',
+      service,
+      '--replicas',
+      '2',
+      '--publish',
+      'dnsrr',
+      '--path',
+      '/healthz',
+    ]);
     expect(result.stderr).not.toMatch(/✖/);
     expect(result.code).toBe(0);
     const json = JSON.parse(result.stdout);
@@ -267,12 +274,24 @@ describe('Swarm: deploy, scale, roll out, roll back', () => {
     const errors = errorLines(result.stderr);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(
-      new RegExp(`^✖ The new version of '${service}' failed \\(.*\\), so Swarm rolled it back to ${digests.v1.slice(7, 19)}; `),
+      new RegExp(
+        `^✖ The new version of '${service}' failed \\(a new replica's health check failed: GET / (answered 500, expected 200|got no answer: .*)\\), so Swarm rolled it back to ${digests.v1.slice(7, 19)}; `,
+      ),
     );
     const status = JSON.parse((await ship(['status', service, '--json'])).stdout);
     expect(status).toMatchObject({ digest: digests.v1, running: 1, desired: 1, update: { state: 'rollback_completed' } });
     console.log(`[i15] broken version rolled back after ${seconds(Date.now() - started)}: ${errors[0]}`);
   }, 600_000);
+
+  test('ship undeploy removes the service and the network ship made for it', async () => {
+    const result = await ship(['undeploy', service]);
+    expect(result).toMatchObject({ code: 0, stdout: `✔ removed service ${service}\n✔ removed network ${network}\n` });
+    expect(await docker('network', 'ls', '--filter', `name=${network}`, '--format', '{{.Name}}')).toBe('');
+    expect(await ship(['undeploy', service])).toMatchObject({
+      code: 0,
+      stdout: `There is no service '${service}'; nothing to remove.\n`,
+    });
+  }, 300_000);
 
   test('host mode: each replica gets its own host port, answered on 127.0.0.1', async () => {
     const result = await ship(['deploy', `${image}@${digests.v1}`, '--name', hostService, '--replicas', '2', '--json']);

@@ -125,7 +125,7 @@ export function statusText(status: ServiceStatus, ctx: Pick<CliContext, 'engine'
       ...(status.update
         ? [['update', `${status.update.state}${status.update.message ? `: ${status.update.message}` : ''}`]]
         : []),
-      ...(status.previousImage ? [['previous', status.previousImage]] : []),
+      ...(status.previousImage && status.previousImage !== status.image ? [['previous', status.previousImage]] : []),
       ...(status.recentErrors.length > 0 ? [['errors', status.recentErrors.join('\n')]] : []),
     ],
   });
@@ -143,5 +143,5 @@ export function statusText(status: ServiceStatus, ctx: Pick<CliContext, 'engine'
     },
     { head: style.bold },
   );
-  return `${head}\n\n${tasks}`;
+  return `${head.trimEnd()}\n\n${tasks}`;
 }

@@ -1,6 +1,7 @@
 import { type RegistryAuth, resolveRegistryAuth } from '../auth/registry-auth.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { EngineOptions } from '../engine/client.js';
+import { inspectContainer } from '../engine/containers.js';
 import {
   createOverlayNetwork,
   createService,
@@ -13,6 +14,7 @@ import {
   type ServiceInfo,
   type ServiceSpec,
   swarmState,
+  type TaskInfo,
   updateService,
 } from '../engine/swarm.js';
 import { InvalidInputError, ShipError, throwIfAborted } from '../errors.js';
@@ -180,6 +182,8 @@ async function waitForRollout(name: string, target: RolloutTarget, o: CommonOpti
     said = line;
     if (verdict.kind === 'done') return status;
     if (verdict.kind === 'rolled-back') {
+      const health = await failedHealthCheck(tasks, target.image, o);
+      if (health) verdict.reason = `a new replica's health check failed: ${health}`;
       throw new DeployError(
         'ROLLED_BACK',
         `The new version of '${name}' failed (${verdict.reason || 'a replica did not become healthy'}), so Swarm rolled it back to ${short(
@@ -206,6 +210,16 @@ async function waitForRollout(name: string, target: RolloutTarget, o: CommonOpti
     }
     await clock.sleep(POLL_MS, o.signal);
   }
+}
+
+/** What the health check of a failed new replica last said (its container stays until the task is pruned). */
+async function failedHealthCheck(tasks: TaskInfo[], image: string, o: EngineOptions): Promise<string | undefined> {
+  for (const task of tasks) {
+    if (task.image !== image || !task.containerId) continue;
+    const container = await inspectContainer(task.containerId, o).catch(() => undefined);
+    if (container?.healthLog && container.health !== 'healthy') return container.healthLog.split('\n').at(-1);
+  }
+  return undefined;
 }
 
 function defaultServiceName(image: string): string {

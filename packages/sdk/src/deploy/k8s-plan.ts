@@ -214,6 +214,6 @@ export function planKubernetes(input: K8sPlanInput): K8sPlan {
     },
   };
   const manifests = [deployment, service, autoscaler];
-  const yaml = manifests.map((manifest) => stringify(manifest, { lineWidth: 0 })).join('---\n');
+  const yaml = manifests.map((manifest) => stringify(manifest, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n');
   return { manifests, yaml, warnings };
 }

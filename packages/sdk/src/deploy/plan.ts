@@ -95,7 +95,11 @@ export function healthProbeCommand(port: number, health: DeployHealth = {}): str
     `    r = urllib.request.urlopen(${pythonLiteral(url)}, timeout=${seconds}); s, b = r.status, r.read()`,
     'except urllib.error.HTTPError as e:',
     '    s, b = e.code, e.read()',
-    `sys.exit(0 if s == ${status} and ${pythonLiteral(body)} in b.decode("utf-8", "replace") else 1)`,
+    'except Exception as e:',
+    `    print("GET %s got no answer: %s" % (${pythonLiteral(path)}, e)); sys.exit(1)`,
+    `if s == ${status} and ${pythonLiteral(body)} in b.decode("utf-8", "replace"): sys.exit(0)`,
+    `print("GET %s answered %d, expected %d%s" % (${pythonLiteral(path)}, s, ${status}, ${pythonLiteral(body ? ` with '${body}' in the body` : '')}))`,
+    'sys.exit(1)',
   ].join('\n');
   const bodyCheck = body === '' ? '' : ` && printf '%s' "$out" | grep -qF -- ${shellQuote(body)}`;
   const script = [

@@ -131,6 +131,19 @@ describe('judgeRollout', () => {
   ])('%s: %s', (_what, svc, tasks, target, kind) => {
     expect(judgeRollout(svc, tasks, target).kind).toBe(kind);
   });
+
+  test('a rolled-back rollout gives the error of the failed replica as the reason', () => {
+    const verdict = judgeRollout(
+      service(v1, 1, { state: 'rollback_completed', message: 'rollback completed', startedAt: 'T2' }),
+      [task(v1, 'running'), task(v2, 'failed', 'shutdown', 'task: non-zero exit (137): dockerexec: unhealthy container')],
+      { image: v2, replicas: 1, rolling: true, previousUpdateStart: 'T1' },
+    );
+    expect(verdict).toEqual({
+      kind: 'rolled-back',
+      reason: 'task: non-zero exit (137): dockerexec: unhealthy container',
+      image: v1,
+    });
+  });
 });
 
 describe('summarizeService', () => {

@@ -123,7 +123,9 @@ export function judgeRollout(service: ServiceInfo, tasks: TaskInfo[], target: Ro
   }
   if (fresh && (status.state === 'rollback_started' || status.state === 'rollback_completed')) {
     if (status.state === 'rollback_started') return { kind: 'waiting', running: running.length };
-    return { kind: 'rolled-back', reason: status.message, image: specImage(service.spec).image };
+    // The new replicas' own error says more than the engine's "rollback completed".
+    const failed = tasks.find((task) => task.image === target.image && task.error);
+    return { kind: 'rolled-back', reason: failed?.error ?? status.message, image: specImage(service.spec).image };
   }
   if (fresh && (status.state === 'paused' || status.state === 'rollback_paused')) {
     return { kind: 'failed', reason: status.message || `the update ${status.state.replace('_', ' ')}` };

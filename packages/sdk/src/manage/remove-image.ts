@@ -20,6 +20,13 @@ export async function removeShipImage(o: EngineOptions & { image: string }): Pro
   // Like docker: one of several tags is only untagged; the image itself stays for its containers.
   const untagOnly = info.repoTags.length > 1 && info.repoTags.includes(o.image);
   const user = untagOnly ? undefined : (await listContainersUsingImage(info.id, o))[0];
+  const service = user?.labels['com.docker.swarm.service.name'];
+  if (user && service) {
+    throw new ShipError(
+      'IMAGE_IN_USE',
+      `The image '${o.image}' is used by a task of the Swarm service '${service}'; remove the service first (ship undeploy ${service}).`,
+    );
+  }
   if (user) {
     throw new ShipError(
       'IMAGE_IN_USE',
