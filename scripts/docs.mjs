@@ -158,6 +158,20 @@ function compare(expected, actual) {
   return undefined;
 }
 
+/** Every runtime name the SDK publishes, with the entry point (`@container-ship/sdk[/sub]`) that exports it; the root first. */
+async function sdkExports() {
+  const sdkDir = join(repoRoot, 'packages/sdk');
+  const { exports } = JSON.parse(readFileSync(join(sdkDir, 'package.json'), 'utf8'));
+  const names = new Map();
+  for (const [subpath, target] of Object.entries(exports)) {
+    if (typeof target !== 'object' || !target.import) continue;
+    const module = await import(join(sdkDir, target.import));
+    const specifier = `@container-ship/sdk${subpath === '.' ? '' : subpath.slice(1)}`;
+    for (const name of Object.keys(module)) if (!names.has(name)) names.set(name, specifier);
+  }
+  return names;
+}
+
 /** Type-checks every marked SDK example against the built SDK, and runs the ones marked `run`. */
 async function checkSdkExamples(docs) {
   const examples = docs.flatMap((doc) => doc.sdk.map((block) => ({ rel: doc.rel, block })));
@@ -165,15 +179,22 @@ async function checkSdkExamples(docs) {
   const dir = join(repoRoot, '.docs-check');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, 'src'), { recursive: true });
-  const sdk = await import(join(repoRoot, 'packages/sdk/dist/index.js'));
-  const exported = Object.keys(sdk);
+  const exported = await sdkExports();
   const files = [];
   for (const { rel, block } of examples) {
     const name = `${rel.replace(/[^a-z0-9]+/gi, '-')}-${block.line}`;
     const body = block.body.join('\n');
-    const imports = /from '@container-ship\/sdk'/.test(body)
-      ? ''
-      : `import { ${exported.filter((n) => new RegExp(`\\b${n}\\b`).test(body)).join(', ')} } from '@container-ship/sdk';\n`;
+    // A fragment without imports gets them: each name it uses, from the entry point that exports it.
+    const bySpecifier = new Map();
+    if (!/from '@container-ship\/sdk[/']/.test(body)) {
+      for (const [name, specifier] of exported) {
+        if (!new RegExp(`\\b${name}\\b`).test(body)) continue;
+        bySpecifier.set(specifier, [...(bySpecifier.get(specifier) ?? []), name]);
+      }
+    }
+    const imports = [...bySpecifier]
+      .map(([specifier, names]) => `import { ${names.join(', ')} } from '${specifier}';\n`)
+      .join('');
     const declares = block.attrs.declare.map((d) => `declare ${d};\n`).join('');
     // Line 1 of the example stays line 1 + the preamble's lines; the error names the doc line.
     writeFileSync(join(dir, 'src', `${name}.ts`), `${imports}${declares}${body}\nexport {};\n`);
