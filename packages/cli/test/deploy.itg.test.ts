@@ -108,6 +108,16 @@ afterAll(async () => {
   for (const tag of ['1.0.0', '1.0', '1', 'latest', '1.1.0', '1.1', '1.2.0-broken']) {
     await removeImage(`${image}:${tag}`, { force: true }).catch(() => {});
   }
+  // Swarm pulled the images by digest: those references go too.
+  for (const digest of Object.values(digests))
+    if (digest) await removeImage(`${image}@${digest}`, { force: true }).catch(() => {});
+  expect(await docker('ps', '-a', '--filter', `label=com.docker.swarm.service.name=${service}`, '--format', '{{.Names}}')).toBe(
+    '',
+  );
+  expect(
+    await docker('ps', '-a', '--filter', `label=com.docker.swarm.service.name=${hostService}`, '--format', '{{.Names}}'),
+  ).toBe('');
+  expect(await docker('images', '-q', image)).toBe('');
   for (const dir of tempDirs) await rm(dir, { recursive: true, force: true });
   const left = (await listServices({ 'io.container-ship.managed': 'true' })).filter((s) => s.name.startsWith('i15-'));
   expect(left.map((s) => s.name)).toEqual([]);

@@ -1,7 +1,7 @@
 import { type RegistryAuth, resolveRegistryAuth } from '../auth/registry-auth.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { EngineOptions } from '../engine/client.js';
-import { inspectContainer } from '../engine/containers.js';
+import { inspectContainer, listContainersByLabel } from '../engine/containers.js';
 import {
   createOverlayNetwork,
   createService,
@@ -421,17 +421,8 @@ export async function undeploy(o: UndeployOptions): Promise<{ removed: boolean; 
   }
   await removeService(service.id, o);
   const deadline = clock.now() + (o.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-  while (
-    (await listServiceTasks(service.id, o).catch(() => [])).some(
-      (task) =>
-        task.containerId &&
-        task.state !== 'shutdown' &&
-        task.state !== 'complete' &&
-        task.state !== 'failed' &&
-        task.state !== 'rejected' &&
-        task.state !== 'remove',
-    )
-  ) {
+  // The swarm forgets the tasks at once; their containers (stopped ones too) go a moment later.
+  while ((await listContainersByLabel({ 'com.docker.swarm.service.id': service.id }, o)).length > 0) {
     if (clock.now() >= deadline) break;
     await clock.sleep(POLL_MS, o.signal);
   }
