@@ -23,20 +23,34 @@ export interface StepResult {
  * (upper case, dashes kept) and the runner's file commands (GITHUB_OUTPUT, GITHUB_STATE,
  * GITHUB_STEP_SUMMARY) in fresh temp files.
  */
+export interface FakeRunnerOptions {
+  /** The Node.js binary that runs the step (the runner's is Node 24); default this process's. */
+  node?: string;
+  /** The bundle to run; default the committed one. */
+  bundle?: string;
+  /** GITHUB_WORKSPACE and the step's working directory; default the repository. */
+  workspace?: string;
+}
+
 export class FakeRunner {
   private constructor(
     readonly dir: string,
     readonly runnerTemp: string,
     readonly home: string,
+    private readonly options: Required<FakeRunnerOptions>,
   ) {}
 
-  static async create(): Promise<FakeRunner> {
+  static async create(options: FakeRunnerOptions = {}): Promise<FakeRunner> {
     const dir = await mkdtemp(join(tmpdir(), 'ship-action-runner-'));
     const runnerTemp = join(dir, 'runner-temp');
     const home = join(dir, 'home');
     await mkdir(runnerTemp);
     await mkdir(home);
-    return new FakeRunner(dir, runnerTemp, home);
+    return new FakeRunner(dir, runnerTemp, home, {
+      node: options.node ?? process.execPath,
+      bundle: options.bundle ?? bundlePath,
+      workspace: options.workspace ?? repoRoot,
+    });
   }
 
   async writeEvent(name: string, payload: object): Promise<string> {
@@ -70,15 +84,15 @@ export class FakeRunner {
     const stepDir = await mkdtemp(join(this.dir, 'step-'));
     const files = { outputs: join(stepDir, 'output'), state: join(stepDir, 'state'), summary: join(stepDir, 'summary.md') };
     await Promise.all(Object.values(files).map((file) => writeFile(file, '')));
-    const child = spawn(process.execPath, [bundlePath], {
-      cwd: repoRoot,
+    const child = spawn(this.options.node, [this.options.bundle], {
+      cwd: this.options.workspace,
       env: {
         PATH: process.env.PATH ?? '/usr/bin:/bin',
         HOME: this.home,
         ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}),
         GITHUB_ACTIONS: 'true',
         CI: 'true',
-        GITHUB_WORKSPACE: repoRoot,
+        GITHUB_WORKSPACE: this.options.workspace,
         GITHUB_REPOSITORY: 'acme/shop',
         GITHUB_RUN_ID: '4242',
         GITHUB_OUTPUT: files.outputs,

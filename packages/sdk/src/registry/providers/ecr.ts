@@ -1,4 +1,5 @@
 import type * as EcrModule from '@aws-sdk/client-ecr';
+import type * as EcrPublicModule from '@aws-sdk/client-ecr-public';
 import { ShipError } from '../../errors.js';
 import { importOptional, type ModuleImporter } from './optional-import.js';
 
@@ -55,15 +56,11 @@ export async function ecrCredentials(options: EcrLoginOptions): Promise<CloudCre
   const abort = options.signal ? { abortSignal: options.signal } : {};
   try {
     if (options.public) {
-      const sdk = await importOptional<{
-        ECRPUBLICClient: new (
-          c: typeof config,
-        ) => {
-          send(command: unknown, o?: object): Promise<{ authorizationData?: { authorizationToken?: string; expiresAt?: Date } }>;
-          destroy(): void;
-        };
-        GetAuthorizationTokenCommand: new (input: object) => unknown;
-      }>('@aws-sdk/client-ecr-public', 'Logging in to ECR Public', options.importer);
+      const sdk = await importOptional<typeof EcrPublicModule>(
+        '@aws-sdk/client-ecr-public',
+        'Logging in to ECR Public',
+        options.importer,
+      );
       const client = new sdk.ECRPUBLICClient(config);
       try {
         const answer = await client.send(new sdk.GetAuthorizationTokenCommand({}), abort);
