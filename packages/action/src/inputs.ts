@@ -1,5 +1,14 @@
 import * as core from '@actions/core';
-import { InvalidInputError, isSecretName } from '@container-ship/sdk';
+import {
+  type BuilderChoice,
+  type BuildSecret,
+  type BuildSsh,
+  InvalidInputError,
+  isSecretName,
+  parseCacheFrom,
+  parseCacheTo,
+  parseSshSpec,
+} from '@container-ship/sdk';
 
 /** `auto` pushes except on pull requests, where a fork's code must not reach the registry. */
 export type PushMode = 'auto' | 'true' | 'false';
@@ -22,6 +31,12 @@ export interface Inputs {
   smoke: SmokeInputs;
   config: string | undefined;
   githubToken: string | undefined;
+  builder: BuilderChoice | undefined;
+  /** `secrets` (values, masked) and `secret-files` (paths), as the SDK takes them. */
+  secrets: BuildSecret[];
+  ssh: BuildSsh[];
+  cacheFrom: string[];
+  cacheTo: string[];
 }
 
 /** Unset fields stay undefined so `ship.yaml` can fill them; defaults are applied in `release-options.ts`. */
@@ -42,7 +57,9 @@ export function getInputs(): Inputs {
   const password = optional(core.getInput('password'));
   const githubToken = optional(core.getInput('github-token'));
   const buildArgs = parseKeyValues('build-args', core.getInput('build-args'));
+  const secretInputs = parseKeyValues('secrets', core.getInput('secrets'));
   for (const secret of secretValues({ password, githubToken, buildArgs })) core.setSecret(secret);
+  for (const value of Object.values(secretInputs)) if (value !== '') core.setSecret(value);
 
   const username = optional(core.getInput('username'));
   if (password !== undefined && username === undefined) {
@@ -74,7 +91,20 @@ export function getInputs(): Inputs {
     },
     config: optional(core.getInput('config')),
     githubToken,
+    builder: ifSet(core.getInput('builder'), parseBuilder),
+    secrets: [
+      ...Object.entries(secretInputs).map(([id, value]) => ({ id, value })),
+      ...Object.entries(parseKeyValues('secret-files', core.getInput('secret-files'))).map(([id, src]) => ({ id, src })),
+    ],
+    ssh: parseLines(core.getInput('ssh')).map(parseSshSpec),
+    cacheFrom: parseLines(core.getInput('cache-from')).map(parseCacheFrom),
+    cacheTo: parseLines(core.getInput('cache-to')).map(parseCacheTo),
   };
+}
+
+function parseBuilder(text: string): BuilderChoice {
+  if (text === 'auto' || text === 'buildkit' || text === 'classic') return text;
+  throw new InvalidInputError(`Input builder is '${text}'; set it to auto, buildkit or classic.`);
 }
 
 /** Every value that must never appear in a log line: build args are masked by the SDK's `isSecretName`, the rule the linter uses. */

@@ -21,7 +21,7 @@ import { afterPush } from './deploy.js';
 import { readRunContext, reportToGitHub } from './github.js';
 import { getDeployInputs, getInputs, type Inputs } from './inputs.js';
 import { ActionsProgress } from './progress.js';
-import { releaseSettings } from './release-options.js';
+import { defaultCacheFrom, releaseSettings } from './release-options.js';
 import type { RunReport } from './report.js';
 import * as state from './state.js';
 import { writeSummary } from './summary.js';
@@ -91,6 +91,9 @@ async function resolveOptions(
   if (configFile !== undefined) core.info(`Using ${configFile}`);
   const git = await readGitContext({ cwd: workspace });
   const options: ReleaseOptions = { ...settings, git };
+  if (options.cacheFrom === undefined && options.builder !== 'classic') {
+    options.cacheFrom = defaultCacheFrom([options.image].flat(), git);
+  }
   // SOURCE_DATE_EPOCH, else the commit date (from git): never the wall clock, so a re-run of the
   // same commit builds the same image and finds it already published.
   const created = sourceDateEpoch(process.env);

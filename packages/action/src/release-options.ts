@@ -6,6 +6,7 @@ import {
   type ResolvedReleaseOptions,
   resolveReleaseOptions,
 } from '@container-ship/sdk/config';
+import { type GitContext, sanitizeTag } from '@container-ship/sdk/tags';
 import { type Inputs, shouldPush } from './inputs.js';
 
 const NO_IMAGE = 'Input images is empty; set images: to the image to publish, such as ghcr.io/acme/app.';
@@ -26,7 +27,28 @@ export function inputOverrides(inputs: Inputs, o: { eventName: string | undefine
   if (inputs.tag !== undefined) overrides.version = inputs.tag;
   if (inputs.tagRules.length > 0) overrides.tagRules = inputs.tagRules;
   if (inputs.flavor.length > 0) overrides.flavor = inputs.flavor;
+  if (inputs.builder !== undefined) overrides.builder = inputs.builder;
+  if (inputs.secrets.length > 0) {
+    overrides.secrets = inputs.secrets.map((s) => (s.src === undefined ? s : { ...s, src: resolve(o.workspace, s.src) }));
+  }
+  if (inputs.ssh.length > 0) overrides.ssh = inputs.ssh;
+  if (inputs.cacheFrom.length > 0) overrides.cacheFrom = inputs.cacheFrom;
+  if (inputs.cacheTo.length > 0) overrides.cacheTo = inputs.cacheTo;
   return overrides;
+}
+
+/**
+ * Pure: where a fresh runner finds earlier layers when nobody said: each image's branch tag, then
+ * `latest` (build-push-action users write this by hand). Only images pushed with inline cache
+ * (`cache-to: inline`) carry BuildKit cache metadata; a tag that does not exist is skipped by the engine.
+ */
+export function defaultCacheFrom(images: string[], git: Pick<Partial<GitContext>, 'branch'>): string[] {
+  const refs: string[] = [];
+  for (const image of images) {
+    if (git.branch) refs.push(`${image}:${sanitizeTag(git.branch)}`);
+    refs.push(`${image}:latest`);
+  }
+  return [...new Set(refs)];
 }
 
 /** ship.yaml (the `config` input, else the workspace's) under the inputs, through the SDK's one resolver. */

@@ -154,6 +154,43 @@ const rows: Row[] = [
   { name: 'tags.latest', yaml: `${IMAGE}tags: { latest: false }`, expected: { latest: false } },
   { name: 'tags.floating', yaml: `${IMAGE}tags: { floating: false }`, expected: { floating: false } },
   { name: 'tags.keepV', yaml: `${IMAGE}tags: { keepV: true }`, expected: { keepV: true } },
+  {
+    name: 'build: builder, secrets, ssh, cacheFrom, cacheTo',
+    yaml: `${IMAGE}build:\n  builder: classic\n  secrets:\n    - id=npmrc,src=.npmrc\n  ssh: [default]\n  cacheFrom: [localhost:5001/i13/app:main]\n  cacheTo: [inline]\n`,
+    expected: {
+      builder: 'classic',
+      secrets: [{ id: 'npmrc', src: join(dir, '.npmrc') }],
+      ssh: [{ id: 'default' }],
+      cacheFrom: ['localhost:5001/i13/app:main'],
+      cacheTo: ['inline'],
+    },
+  },
+  {
+    name: 'build, overridden (a secret file is relative to the current directory, or the workspace)',
+    yaml: `${IMAGE}build:\n  builder: classic\n  secrets:\n    - id=npmrc,src=.npmrc\n  cacheFrom: [localhost:5001/i13/app:main]\n`,
+    cli: [
+      '--builder',
+      'buildkit',
+      '--secret',
+      'id=key,src=keys/k',
+      '--cache-from',
+      'localhost:5001/i13/app:dev',
+      '--cache-to',
+      'inline',
+    ],
+    action: {
+      builder: 'buildkit',
+      'secret-files': 'key=keys/k',
+      'cache-from': 'localhost:5001/i13/app:dev',
+      'cache-to': 'inline',
+    },
+    expected: {
+      builder: 'buildkit',
+      secrets: [{ id: 'key', src: join(dir, 'keys/k') }],
+      cacheFrom: ['localhost:5001/i13/app:dev'],
+      cacheTo: ['inline'],
+    },
+  },
   { name: 'push, turned off', yaml: IMAGE, cli: ['--no-push'], action: { push: 'false' }, expected: { push: false } },
 ];
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { Inputs } from '../src/inputs.js';
-import { inputOverrides } from '../src/release-options.js';
+import { defaultCacheFrom, inputOverrides } from '../src/release-options.js';
 
 // How the inputs merge with ship.yaml is the SDK's resolveReleaseOptions; option-parity.test.ts
 // checks the action and the CLI agree. Here: what each input means.
@@ -29,6 +29,11 @@ function inputs(overrides: Partial<Inputs> = {}): Inputs {
     },
     config: undefined,
     githubToken: undefined,
+    builder: undefined,
+    secrets: [],
+    ssh: [],
+    cacheFrom: [],
+    cacheTo: [],
     ...overrides,
   };
 }
@@ -56,4 +61,37 @@ describe('push', () => {
   ] as const)('on %s with push: %s, push is %s', (eventName, push, expected) => {
     expect(inputOverrides(inputs({ push }), { ...run, eventName }).push).toBe(expected);
   });
+});
+
+test('BuildKit inputs become overrides; a secret file is workspace-relative; secrets keep their values for the session', () => {
+  expect(
+    inputOverrides(
+      inputs({
+        builder: 'buildkit',
+        secrets: [
+          { id: 'token', value: 'v' },
+          { id: 'key', src: 'keys/k' },
+        ],
+        ssh: [{ id: 'default' }],
+        cacheTo: ['inline'],
+      }),
+      run,
+    ),
+  ).toMatchObject({
+    builder: 'buildkit',
+    secrets: [
+      { id: 'token', value: 'v' },
+      { id: 'key', src: '/work/repo/keys/k' },
+    ],
+    ssh: [{ id: 'default' }],
+    cacheTo: ['inline'],
+  });
+});
+
+test("the default cache-from is each image's branch tag, then latest", () => {
+  expect(defaultCacheFrom(['localhost:5001/app'], { branch: 'feature/login' })).toEqual([
+    'localhost:5001/app:feature-login',
+    'localhost:5001/app:latest',
+  ]);
+  expect(defaultCacheFrom(['a/x', 'b/x'], {})).toEqual(['a/x:latest', 'b/x:latest']);
 });

@@ -1,4 +1,5 @@
 import { dirname, resolve } from 'node:path';
+import { type BuilderChoice, parseCacheFrom, parseCacheTo, parseSecretSpec, parseSshSpec } from '@container-ship/sdk';
 import { type ConfigReleaseDefaults, configDefaults, loadShipConfig, type ReleaseOverrides } from '@container-ship/sdk/config';
 import type { CliContext } from './context.js';
 
@@ -19,6 +20,11 @@ export interface BuildFlags {
   cache?: boolean;
   pull?: boolean;
   platform?: string;
+  builder?: BuilderChoice;
+  secret?: string[];
+  ssh?: string[];
+  cacheFrom?: string[];
+  cacheTo?: string[];
 }
 
 /**
@@ -55,9 +61,18 @@ export function tagOverrides(flags: TagFlags): ReleaseOverrides {
   };
 }
 
-/** Build flags in SDK terms (`--no-cache` is commander's `cache: false`). */
-export function buildOverrides(flags: BuildFlags): ReleaseOverrides {
+/** Build flags in SDK terms (`--no-cache` is commander's `cache: false`); a `--secret src=` is relative to the current directory. */
+export function buildOverrides(flags: BuildFlags, ctx?: Pick<CliContext, 'path'>): ReleaseOverrides {
+  const secrets = flags.secret?.map((spec) => {
+    const secret = parseSecretSpec(spec);
+    return secret.src === undefined || !ctx ? secret : { ...secret, src: ctx.path(secret.src) };
+  });
   return {
+    ...defined('builder', flags.builder),
+    ...defined('secrets', secrets),
+    ...defined('ssh', flags.ssh?.map(parseSshSpec)),
+    ...defined('cacheFrom', flags.cacheFrom?.map(parseCacheFrom)),
+    ...defined('cacheTo', flags.cacheTo?.map(parseCacheTo)),
     ...defined('dockerfile', flags.file),
     ...defined('target', flags.target),
     ...defined('platform', flags.platform),

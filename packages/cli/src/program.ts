@@ -25,7 +25,18 @@ function addBuildOptions(command: Command): Command {
     .option('--label <key=value>', 'an image label (repeatable)', collectKeyValue)
     .option('--no-cache', 'do not use the build cache')
     .option('--pull', 'always pull a newer base image')
-    .option('--platform <os/arch>', 'the platform to build for');
+    .option('--platform <os/arch>', "the platform to build for (only the engine's own)")
+    .addOption(
+      new Option('--builder <builder>', 'auto: BuildKit when the engine has it, else classic').choices([
+        'auto',
+        'buildkit',
+        'classic',
+      ]),
+    )
+    .option('--secret <id=NAME,env=VAR|src=FILE>', 'a BuildKit build secret for RUN --mount=type=secret (repeatable)', collect)
+    .option('--ssh <default|ID=SOCKET>', 'forward an ssh-agent to RUN --mount=type=ssh (repeatable)', collect)
+    .option('--cache-from <ref>', 'an image whose layers the build may reuse (repeatable)', collect)
+    .option('--cache-to <inline>', 'inline: write cache metadata into the image (changes its id)', collect);
 }
 
 function addTagOptions(command: Command, what = 'the version to tag: v1.1 gives 1.1, 1, latest'): Command {

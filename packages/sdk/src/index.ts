@@ -3,6 +3,14 @@
 // have their own entry points: @container-ship/sdk/registry, /dockerfile, /config, /tags.
 
 export { type BuildImageOptions, type BuildResult, buildImage } from './build/build-image.js';
+export {
+  type BuildSecret,
+  type BuildSsh,
+  parseCacheFrom,
+  parseCacheTo,
+  parseSecretSpec,
+  parseSshSpec,
+} from './build/build-options.js';
 export { type ContainerPurpose, LABELS, newRunId } from './cleanup/labels.js';
 export { listShipContainers, type ShipContainer } from './cleanup/list.js';
 export { type CleanupOptions, type CleanupResult, cleanup } from './cleanup/sweep.js';
@@ -43,6 +51,8 @@ export {
   systemDiscoveryInput,
 } from './engine/discovery/discover.js';
 export {
+  type Builder,
+  type BuilderChoice,
   type EngineCallOptions,
   type ImageHealthcheck,
   type ImageHistoryEntry,

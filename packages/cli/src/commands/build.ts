@@ -15,7 +15,11 @@ export async function run(ctx: CliContext, [context]: string[], flags: Flags): P
   const config = await configFor(ctx, ...configDirs(contextDir, flags.file));
   const settings = resolveReleaseOptions(
     config,
-    { ...tagOverrides(flags), ...buildOverrides(flags), ...defined('context', context === undefined ? undefined : contextDir) },
+    {
+      ...tagOverrides(flags),
+      ...buildOverrides(flags, ctx),
+      ...defined('context', context === undefined ? undefined : contextDir),
+    },
     { cwd: ctx.cwd },
   );
   const tagging = tagPlanSettings(settings);
@@ -54,7 +58,8 @@ export async function run(ctx: CliContext, [context]: string[], flags: Flags): P
     ['image', shortId(result.imageId)],
     ['tags', result.tags.length > 0 ? result.tags.join('\n') : ctx.out.dim('(none)')],
     ['size', formatBytes(result.size)],
-    ['steps', String(result.steps)],
+    ['builder', result.builder === 'buildkit' ? 'BuildKit' : 'classic'],
+    ['steps', result.cachedSteps > 0 ? `${result.steps} (${result.cachedSteps} cached)` : String(result.steps)],
     ['time', formatDuration(result.durationMs)],
     ...(result.warnings.length > 0 ? [['warnings', result.warnings.join('\n')]] : []),
   ];

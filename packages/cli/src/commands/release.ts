@@ -57,7 +57,7 @@ export async function releaseSettings(
     config,
     {
       ...tagOverrides(flags),
-      ...buildOverrides(flags),
+      ...buildOverrides(flags, ctx),
       ...defined('context', context === undefined ? undefined : contextDir),
       ...defined('registries', flags.registry?.map(registryTarget)),
       smoke: {

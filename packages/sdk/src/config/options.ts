@@ -1,4 +1,13 @@
 import { isAbsolute, resolve } from 'node:path';
+import {
+  type BuildSecret,
+  type BuildSsh,
+  parseCacheFrom,
+  parseCacheTo,
+  parseSecretSpec,
+  parseSshSpec,
+} from '../build/build-options.js';
+import type { BuilderChoice } from '../engine/images.js';
 import { ConfigError } from '../errors.js';
 import type { LoadedShipConfig } from './load.js';
 import type { ShipConfigRegistry, ShipConfigSmoke } from './schema.js';
@@ -38,6 +47,11 @@ export interface ConfigReleaseDefaults {
   labels?: Record<string, string>;
   pull?: boolean;
   noCache?: boolean;
+  builder?: BuilderChoice;
+  secrets?: BuildSecret[];
+  ssh?: BuildSsh[];
+  cacheFrom?: string[];
+  cacheTo?: string[];
   registries?: ConfigRegistryTarget[];
   smoke?: ConfigSmokeOptions | false;
   version?: string;
@@ -67,6 +81,17 @@ export function configDefaults(
   if (config.labels !== undefined) out.labels = config.labels;
   if (config.pull !== undefined) out.pull = config.pull;
   if (config.noCache !== undefined) out.noCache = config.noCache;
+  const build = config.build;
+  if (build?.builder !== undefined) out.builder = build.builder;
+  if (build?.secrets !== undefined) {
+    out.secrets = build.secrets.map((spec) => {
+      const secret = parseSecretSpec(spec);
+      return secret.src === undefined ? secret : { ...secret, src: resolveFrom(dir, secret.src) };
+    });
+  }
+  if (build?.ssh !== undefined) out.ssh = build.ssh.map(parseSshSpec);
+  if (build?.cacheFrom !== undefined) out.cacheFrom = build.cacheFrom.map(parseCacheFrom);
+  if (build?.cacheTo !== undefined) out.cacheTo = build.cacheTo.map(parseCacheTo);
   if (config.registries !== undefined) {
     out.registries = config.registries.map((registry, index) => registryTarget(registry, index, env, loaded.displayPath));
   }

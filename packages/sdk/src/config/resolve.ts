@@ -61,6 +61,11 @@ const OVERRIDE_WINS = [
   'latest',
   'floating',
   'keepV',
+  'builder',
+  'secrets',
+  'ssh',
+  'cacheFrom',
+  'cacheTo',
 ] as const satisfies readonly (keyof ConfigReleaseDefaults & keyof ReleaseOverrides & keyof ResolvedReleaseOptions)[];
 
 /** Keys whose entries merge, the override's winning key by key. */

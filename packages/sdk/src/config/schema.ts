@@ -67,6 +67,18 @@ export const tagsSchema = z.strictObject({
   keepV: z.boolean().optional(),
 });
 
+export const buildSchema = z.strictObject({
+  /** `auto` (default): BuildKit on a Docker engine that has it, else the classic builder. */
+  builder: z.enum(['auto', 'buildkit', 'classic']).optional(),
+  /** `id=NAME,env=VAR` or `id=NAME,src=FILE` (never the value itself). */
+  secrets: z.array(nonEmpty).optional(),
+  /** `default` or `ID=SOCKET`. */
+  ssh: z.array(nonEmpty).optional(),
+  cacheFrom: z.array(nonEmpty).optional(),
+  /** `inline` (the only export this engine's BuildKit has). */
+  cacheTo: z.array(nonEmpty).optional(),
+});
+
 export const shipConfigSchema = z.strictObject({
   image: z.union([nonEmpty, z.array(nonEmpty).min(1, 'must list at least one image')]).optional(),
   context: nonEmpty.optional(),
@@ -77,6 +89,7 @@ export const shipConfigSchema = z.strictObject({
   labels: stringMap.optional(),
   pull: z.boolean().optional(),
   noCache: z.boolean().optional(),
+  build: buildSchema.optional(),
   registries: z.array(registrySchema).optional(),
   /** `false` turns the smoke test off. */
   smoke: z.union([z.literal(false), smokeSchema]).optional(),

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { type BuildResult, buildImage } from '../build/build-image.js';
-import { imageHistory, removeImage } from '../engine/images.js';
+import { removeImage } from '../engine/images.js';
 import { ShipError } from '../errors.js';
 import { smokeTest } from '../smoke/smoke-test.js';
 import { exampleAppDir, loadTestbed, uniqueName } from '../testing/testbed.js';

@@ -1,8 +1,10 @@
 import { type BuildResult, buildImage } from '../build/build-image.js';
+import type { BuildSecret, BuildSsh } from '../build/build-options.js';
 import { LABELS, newRunId } from '../cleanup/labels.js';
 import { type Clock, systemClock } from '../clock.js';
 import { tagPlanSettings } from '../config/resolve.js';
 import type { EngineOptions } from '../engine/client.js';
+import type { BuilderChoice } from '../engine/images.js';
 import { inspectImage } from '../engine/images.js';
 import { ShipError, throwIfAborted } from '../errors.js';
 import { inPhase, type ProgressListener } from '../progress.js';
@@ -69,6 +71,16 @@ export interface ReleaseOptions extends EngineOptions, ReleaseRegistryTls {
   noCache?: boolean;
   pull?: boolean;
   platform?: string;
+  /** See `buildImage`: `auto` (default) uses BuildKit when the engine has it. */
+  builder?: BuilderChoice;
+  /** BuildKit build secrets (`RUN --mount=type=secret`). */
+  secrets?: BuildSecret[];
+  /** BuildKit SSH agents (`RUN --mount=type=ssh`). */
+  ssh?: BuildSsh[];
+  /** Images whose layers the build may reuse (BuildKit: those pushed with inline cache). */
+  cacheFrom?: string[];
+  /** `['inline']`: push cache metadata with the image (opt-in: on a multi-stage build it makes every build a new image id). */
+  cacheTo?: string[];
   /** Groups the containers of this release for `cleanup({ runId })` (never stamped on the image). Default: new. */
   runId?: string;
   clock?: Clock;
@@ -214,6 +226,12 @@ async function runRelease(o: ReleaseOptions, targets: PublishTarget[], clock: Cl
     ...(o.target ? { target: o.target } : {}),
     ...(o.noCache !== undefined ? { noCache: o.noCache } : {}),
     ...(o.pull !== undefined ? { pull: o.pull } : {}),
+    ...(o.builder ? { builder: o.builder } : {}),
+    ...(o.secrets ? { secrets: o.secrets } : {}),
+    ...(o.ssh ? { ssh: o.ssh } : {}),
+    ...(o.cacheFrom ? { cacheFrom: o.cacheFrom } : {}),
+    ...(o.cacheTo ? { cacheTo: o.cacheTo } : {}),
+    ...(o.env ? { env: o.env } : {}),
     ...(o.platform ? { platform: o.platform } : {}),
     ...engine,
     clock,
