@@ -6,15 +6,13 @@ import { type Clock, systemClock } from '../clock.js';
 import { analyzeDockerfile, assertTarget, type DockerfileAnalysis } from '../dockerfile/analysis.js';
 import { type BuildSession, openBuildSession } from '../engine/buildkit-session.js';
 import { dockerFor, type EngineOptions } from '../engine/client.js';
+import { commonEngineError, engineErrorMessage, engineStatusCode } from '../engine/engine-errors.js';
 import {
   type Builder,
   type BuilderChoice,
   type BuildSettings,
   cancelBuild,
-  commonEngineError,
   engineBuildInfo,
-  engineErrorMessage,
-  engineStatusCode,
   inspectImage,
   startBuild,
 } from '../engine/images.js';

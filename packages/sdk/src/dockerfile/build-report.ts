@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { imageNotFound } from '../engine/engine-errors.js';
 import { type EngineCallOptions, imageHistory, inspectImage } from '../engine/images.js';
 import { exportImage } from '../engine/layers.js';
 import { ShipError } from '../errors.js';
@@ -47,7 +48,7 @@ export interface BuildReportOptions extends EngineCallOptions {
 
 export async function buildReport(image: string, options: BuildReportOptions = {}): Promise<BuildReport> {
   const info = await inspectImage(image, options);
-  if (!info) throw new ShipError('IMAGE_NOT_FOUND', `The image '${image}' is not in the engine; build or pull it first.`);
+  if (!info) throw imageNotFound(image);
   const history = await imageHistory(image, options);
   const report: BuildReport = {
     image,

@@ -1,8 +1,8 @@
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { readTar } from '../dockerfile/tar-reader.js';
-import { type DockerClient, dockerFor, type EngineOptions, engineUnavailable, isEngineUnreachable } from './client.js';
-import { engineErrorMessage, engineStatusCode } from './images.js';
+import { type DockerClient, dockerFor, type EngineOptions } from './client.js';
+import { commonEngineError, engineErrorMessage, engineStatusCode } from './engine-errors.js';
 
 /**
  * The container half of the Docker Engine API seam: create, start, inspect, logs, wait,
@@ -59,8 +59,9 @@ async function call<T>(options: EngineOptions, operation: (docker: DockerClient)
   try {
     return await operation(await dockerFor(options));
   } catch (error) {
-    if (isEngineUnreachable(error)) throw engineUnavailable(options, error);
-    throw error;
+    // No engine becomes a ShipError here; the callers read what is left (404, 409, ...). The
+    // signal is left out: cleanup calls run after an abort, and their 404s must stay 404s.
+    throw commonEngineError(error, { ...options, signal: undefined }) ?? error;
   }
 }
 

@@ -1,8 +1,9 @@
 import type { Readable } from 'node:stream';
 import type { ImageInspectInfo } from 'dockerode';
 import type { RegistryAuth } from '../auth/registry-auth.js';
-import { AbortedError, ShipError, throwIfAborted } from '../errors.js';
-import { type DockerClient, dockerFor, type EngineOptions, engineUnavailable, isEngineUnreachable } from './client.js';
+import { throwIfAborted } from '../errors.js';
+import { type DockerClient, dockerFor, type EngineOptions } from './client.js';
+import { commonEngineError, engineStatusCode, translateEngineError } from './engine-errors.js';
 import { type EngineBuilder, type EngineVersionInfo, engineBuilders, engineProduct } from './info.js';
 
 /**
@@ -50,60 +51,11 @@ export interface ImageHistoryEntry {
 
 export type EngineCallOptions = EngineOptions & { signal?: AbortSignal };
 
-interface EngineHttpError {
-  statusCode?: number;
-  json?: { message?: string } | null;
-  message?: string;
-  name?: string;
-  code?: string;
-}
-
-/** The engine's own message from a dockerode error (`(HTTP code 404) no such image - ...` becomes the message). */
-export function engineErrorMessage(error: unknown): string {
-  const detail = error as EngineHttpError | undefined;
-  const fromJson = detail?.json?.message;
-  if (typeof fromJson === 'string' && fromJson !== '') return fromJson.trim();
-  return String(detail?.message ?? error)
-    .replace(/^\(HTTP code \d+\) [^-]*- /, '')
-    .trim();
-}
-
-export function engineStatusCode(error: unknown): number | undefined {
-  const status = (error as EngineHttpError | undefined)?.statusCode;
-  return typeof status === 'number' ? status : undefined;
-}
-
-/**
- * Errors every engine call shares: no engine (EngineUnavailableError with the fix) and abort
- * (AbortedError). Anything else is the caller's to interpret.
- */
-export function commonEngineError(error: unknown, options: EngineCallOptions): ShipError | undefined {
-  if (error instanceof ShipError) return error;
-  if (options.signal?.aborted || (error as EngineHttpError | undefined)?.name === 'AbortError') {
-    return new AbortedError(undefined, { cause: error });
-  }
-  if (engineStatusCode(error) === undefined && isEngineUnreachable(error)) {
-    return engineUnavailable(options, error);
-  }
-  return undefined;
-}
-
-function imageNotFound(ref: string, error: unknown): ShipError {
-  return new ShipError('IMAGE_NOT_FOUND', `The image '${ref}' is not in the engine; build or pull it first.`, {
-    cause: error,
-  });
-}
-
 async function call<T>(options: EngineCallOptions, ref: string, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
-    const common = commonEngineError(error, options);
-    if (common) throw common;
-    if (engineStatusCode(error) === 404) throw imageNotFound(ref, error);
-    throw new ShipError('INTERNAL', `The engine refused the request for '${ref}': ${engineErrorMessage(error)}.`, {
-      cause: error,
-    });
+    throw translateEngineError(error, options, { image: ref, doing: `the request for '${ref}'` });
   }
 }
 
@@ -117,9 +69,7 @@ export async function inspectImage(ref: string, options: EngineCallOptions = {})
     raw = await (await dockerFor(options)).getImage(ref).inspect();
   } catch (error) {
     if (engineStatusCode(error) === 404) return undefined;
-    const common = commonEngineError(error, options);
-    if (common) throw common;
-    throw new ShipError('INTERNAL', `The engine could not inspect '${ref}': ${engineErrorMessage(error)}.`, { cause: error });
+    throw translateEngineError(error, options, { doing: `inspecting '${ref}'` });
   }
   const config = raw.Config ?? {};
   const health = (

@@ -1,7 +1,8 @@
 import type { Readable } from 'node:stream';
-import { AbortedError, ShipError, throwIfAborted } from '../errors.js';
+import { AbortedError, throwIfAborted } from '../errors.js';
 import { dockerFor } from './client.js';
-import { commonEngineError, type EngineCallOptions, engineErrorMessage, engineStatusCode } from './images.js';
+import { translateEngineError } from './engine-errors.js';
+import type { EngineCallOptions } from './images.js';
 
 /**
  * The image export stream (`GET /images/{name}/get`, what `docker save` reads): a tar with
@@ -23,13 +24,6 @@ export async function exportImage(ref: string, options: EngineCallOptions = {}):
     }
     return stream;
   } catch (error) {
-    const common = commonEngineError(error, options);
-    if (common) throw common;
-    if (engineStatusCode(error) === 404) {
-      throw new ShipError('IMAGE_NOT_FOUND', `The image '${ref}' is not in the engine; build or pull it first.`, {
-        cause: error,
-      });
-    }
-    throw new ShipError('INTERNAL', `The engine could not export '${ref}': ${engineErrorMessage(error)}.`, { cause: error });
+    throw translateEngineError(error, options, { image: ref, doing: `exporting '${ref}'` });
   }
 }

@@ -2,7 +2,8 @@ import type Dockerode from 'dockerode';
 import type { RegistryAuth } from '../auth/registry-auth.js';
 import { ShipError } from '../errors.js';
 import { dockerFor, type EngineOptions } from './client.js';
-import { authConfig, commonEngineError, engineErrorMessage, engineStatusCode } from './images.js';
+import { commonEngineError, engineErrorMessage, engineStatusCode } from './engine-errors.js';
+import { authConfig } from './images.js';
 
 /**
  * The Swarm half of the Docker Engine API seam: the swarm's state, services, their tasks and

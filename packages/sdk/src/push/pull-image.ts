@@ -1,7 +1,8 @@
 import { type RegistryAuth, resolveRegistryAuth } from '../auth/registry-auth.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { EngineOptions } from '../engine/client.js';
-import { commonEngineError, engineErrorMessage, engineStatusCode, inspectImage, startPull } from '../engine/images.js';
+import { commonEngineError, engineErrorMessage, engineStatusCode } from '../engine/engine-errors.js';
+import { inspectImage, startPull } from '../engine/images.js';
 import { followJsonStream } from '../engine/json-stream.js';
 import { RegistryError, throwIfAborted } from '../errors.js';
 import { formatImageRef, parseImageRef } from '../image-ref.js';

@@ -1,7 +1,8 @@
 import { type RegistryAuth, resolveRegistryAuth } from '../auth/registry-auth.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { EngineOptions } from '../engine/client.js';
-import { commonEngineError, engineErrorMessage, inspectImage, splitTag, startPush, tagImage } from '../engine/images.js';
+import { commonEngineError, engineErrorMessage } from '../engine/engine-errors.js';
+import { inspectImage, splitTag, startPush, tagImage } from '../engine/images.js';
 import { followJsonStream } from '../engine/json-stream.js';
 import { InvalidInputError, PushError, throwIfAborted } from '../errors.js';
 import { formatImageRef, parseImageRef } from '../image-ref.js';

@@ -16,7 +16,7 @@ import {
   stopContainer,
   waitContainer,
 } from '../engine/containers.js';
-import { engineErrorMessage, engineStatusCode } from '../engine/images.js';
+import { engineErrorMessage, engineStatusCode } from '../engine/engine-errors.js';
 import { AbortedError, isShipError, RegistryError, ShipError, throwIfAborted } from '../errors.js';
 import type { ProgressListener } from '../progress.js';
 import { pullImage } from '../push/pull-image.js';
