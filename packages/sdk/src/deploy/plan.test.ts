@@ -74,7 +74,12 @@ describe('healthProbeCommand', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as AddressInfo).port;
   });
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const bins: string[] = [];
+  afterAll(async () => {
+    const { rm } = await import('node:fs/promises');
+    for (const bin of bins) await rm(bin, { recursive: true, force: true });
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
 
   const probe = (command: string[], path = process.env.PATH ?? '') =>
     new Promise<{ code: number; stderr: string }>((resolve) => {
@@ -104,7 +109,8 @@ describe('healthProbeCommand', () => {
     const { mkdtemp, symlink } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
-    const bin = await mkdtemp(join(tmpdir(), 'i15-probe-'));
+    const bin = await mkdtemp(join(tmpdir(), 'ship-probe-'));
+    bins.push(bin);
     for (const tool of ['curl', 'tail', 'grep']) await symlink(`/usr/bin/${tool}`, join(bin, tool));
     expect((await probe(healthProbeCommand(port, { path, ...expectation }), bin)).code).toBe(code);
   });
