@@ -57,6 +57,8 @@ export async function reportToGitHub(o: {
   token: string | undefined;
   run: GitHubRunContext;
   report: RunReport;
+  /** Per request; default GITHUB_REQUEST_TIMEOUT_MS. */
+  timeoutMs?: number;
 }): Promise<GitHubOutcome> {
   const { run, report } = o;
   const isPullRequest = run.eventName === 'pull_request' || run.eventName === 'pull_request_target';
@@ -71,6 +73,7 @@ export async function reportToGitHub(o: {
     baseUrl: run.apiUrl,
     userAgent: 'container-ship-action',
     log: { debug: core.debug, info: core.debug, warn: core.debug, error: core.debug },
+    request: { fetch: deadlineFetch(o.timeoutMs ?? GITHUB_REQUEST_TIMEOUT_MS) },
   });
   const repo = { owner: run.owner, repo: run.repo };
   try {
@@ -135,6 +138,41 @@ async function updateReleaseNotes(
   await octokit.rest.repos.updateRelease({ ...repo, release_id: release.data.id, body });
   core.info(`Added the image to the release notes of ${tag}: ${release.data.html_url}`);
   return 'release-updated';
+}
+
+/** Octokit has no request timeout: an API that accepts the connection and never answers would hold the step for minutes. */
+export const GITHUB_REQUEST_TIMEOUT_MS = 30_000;
+/** Retries of a 5xx or 429 answer, as @octokit/plugin-retry does; a request that timed out is not retried. */
+const RETRIES = 2;
+
+/**
+ * Octokit's fetch, with a deadline on each request and the retries: a 5xx or 429 answer is
+ * asked again (GitHub's bodies are strings, so a request can be sent twice).
+ */
+export function deadlineFetch(timeoutMs: number): typeof fetch {
+  return async (input, init) => {
+    for (let attempt = 0; ; attempt++) {
+      const deadline = AbortSignal.timeout(timeoutMs);
+      let response: Response;
+      try {
+        response = await fetch(input, { ...init, signal: deadline });
+      } catch (error) {
+        if (!deadline.aborted) throw error;
+        throw new Error(`GitHub's API did not answer ${init?.method ?? 'GET'} ${String(input)} within ${timeoutMs / 1000} s`, {
+          cause: error,
+        });
+      }
+      if (!(response.status >= 500 || response.status === 429) || attempt >= RETRIES) return response;
+      await response.body?.cancel();
+      await new Promise((resolve) => setTimeout(resolve, retryDelayMs(response.headers.get('retry-after'), attempt)));
+    }
+  };
+}
+
+/** `retry-after` when GitHub sends one (rate limits), else 1 s, 2 s. */
+function retryDelayMs(header: string | null, attempt: number): number {
+  const seconds = Number(header);
+  return Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, 10) * 1000 : 1000 * 2 ** attempt;
 }
 
 function httpStatus(error: unknown): number | undefined {

@@ -1,4 +1,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
@@ -155,3 +157,62 @@ describe('readRunContext', () => {
     expect(readRunContext({ GITHUB_REF: 'refs/tags/v2.0.0' })).toMatchObject({ tag: 'v2.0.0', apiUrl: 'https://api.github.com' });
   });
 });
+
+describe('an API that does not answer, or answers 5xx', () => {
+  let server: Server;
+  let url = '';
+  let requests = 0;
+  let answer: (response: ServerResponse) => void = () => {};
+
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      requests += 1;
+      request.resume();
+      answer(response);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  beforeEach(() => {
+    requests = 0;
+  });
+
+  test('a listener that accepts and never answers: the default deadline ends it with a warning, once', async () => {
+    answer = () => {};
+    const warnings = captureWarnings();
+    const outcome = await reportToGitHub({ token: 't', run: { ...prRun(), apiUrl: url }, report: report() });
+    expect(outcome).toBe('failed');
+    expect(requests).toBe(1);
+    expect(warnings.lines.join('\n')).toMatch(
+      /^::warning::Could not update the pull request comment: GitHub's API did not answer GET http:\/\/127\.0\.0\.1:\d+\/repos\/acme\/shop\/issues\/7\/comments\S* within 30 s/m,
+    );
+    warnings.restore();
+  }, 90_000);
+
+  test('5xx and 429 are retried twice, then the answer counts', async () => {
+    answer = (response) => {
+      response.writeHead(502, { 'content-type': 'application/json' });
+      response.end('{"message":"Bad Gateway"}');
+    };
+    const warnings = captureWarnings();
+    expect(await reportToGitHub({ token: 't', run: { ...prRun(), apiUrl: url }, report: report() })).toBe('failed');
+    expect(requests).toBe(3);
+    warnings.restore();
+  }, 30_000);
+});
+
+/** What core.warning writes: `::warning::` lines on stdout. */
+function captureWarnings(): { lines: string[]; restore: () => void } {
+  const lines: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    const text = String(chunk);
+    if (text.startsWith('::warning::')) lines.push(text.trimEnd());
+    return true;
+  }) as typeof process.stdout.write;
+  return { lines, restore: () => (process.stdout.write = write) };
+}
