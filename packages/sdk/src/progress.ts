@@ -42,7 +42,8 @@ export async function inPhase<T>(
   startMessage: string,
   options: { onProgress?: ProgressListener | undefined; clock?: Clock | undefined },
   work: () => Promise<T>,
-  done: (result: T) => string,
+  /** The phase-end message; `{ ok: false, ... }` for work that reports a failure without throwing. */
+  done: (result: T) => string | { ok: boolean; message: string },
 ): Promise<T> {
   const clock = options.clock ?? systemClock;
   const started = clock.now();
@@ -51,7 +52,9 @@ export async function inPhase<T>(
   options.onProgress?.({ type: 'phase-start', phase, message: startMessage });
   try {
     const result = await work();
-    end(true, done(result));
+    const outcome = done(result);
+    if (typeof outcome === 'string') end(true, outcome);
+    else end(outcome.ok, outcome.message);
     return result;
   } catch (error) {
     end(false, error instanceof Error ? error.message : String(error));

@@ -1,6 +1,6 @@
 import { InvalidInputError, isShipError, ShipError } from '../errors.js';
 import { normalizeRegistry, registryApiHost } from '../image-ref.js';
-import type { ProgressListener } from '../progress.js';
+import { inPhase, type ProgressListener } from '../progress.js';
 import { RegistryClient, type RegistryClientOptions } from './client.js';
 import type { RegistryAuth } from './credentials.js';
 import { acrCredentials } from './providers/acr.js';
@@ -47,12 +47,18 @@ export async function login(options: LoginOptions): Promise<LoginResult> {
   const provider = options.provider ?? detectProvider(registry);
   const env = options.env ?? process.env;
   const host = registryApiHost(registry);
-  options.onProgress?.({ type: 'phase-start', phase: 'login', message: `Logging in to ${registry} (${provider})` });
-  const credentials = await obtainCredentials(registry, host, provider, env, options);
-  const auth: RegistryAuth = { username: credentials.username, password: credentials.password, serveraddress: registry };
-  if (options.verify !== false) await verify(registry, auth, credentials.username, options);
-  options.onProgress?.({ type: 'info', phase: 'login', message: `Login to ${registry} as ${credentials.username} succeeded` });
-  return { registry, provider, auth, ...(credentials.expiresAt ? { expiresAt: credentials.expiresAt } : {}) };
+  return inPhase(
+    'login',
+    `Logging in to ${registry} (${provider})`,
+    options,
+    async (): Promise<LoginResult> => {
+      const credentials = await obtainCredentials(registry, host, provider, env, options);
+      const auth: RegistryAuth = { username: credentials.username, password: credentials.password, serveraddress: registry };
+      if (options.verify !== false) await verify(registry, auth, credentials.username, options);
+      return { registry, provider, auth, ...(credentials.expiresAt ? { expiresAt: credentials.expiresAt } : {}) };
+    },
+    (result) => `Login to ${registry} as ${'username' in result.auth ? result.auth.username : 'token'} succeeded`,
+  );
 }
 
 async function obtainCredentials(

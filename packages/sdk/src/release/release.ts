@@ -345,37 +345,35 @@ async function publishRelease(o: ReleaseOptions, c: PublishContext): Promise<Rel
     return result;
   }
   const phaseStarted = clock.now();
-  emit?.({
-    type: 'phase-start',
-    phase: 'push',
-    message: `Publishing to ${targets.length} ${targets.length === 1 ? 'repository' : 'repositories'}`,
-  });
-  const publish = await Promise.all(
-    targets.map((target) =>
-      publishTo(target, result.imageId, {
-        planFor,
-        engine,
-        clock,
-        ...(o.env ? { env: o.env } : {}),
-        tls: {
-          ...(o.caCert !== undefined ? { caCert: o.caCert } : {}),
-          ...(o.certsDir !== undefined ? { certsDir: o.certsDir } : {}),
-          ...(o.insecure !== undefined ? { insecure: o.insecure } : {}),
-        },
-        ...(o.signal ? { signal: o.signal } : {}),
-        ...(emit ? { onProgress: emit } : {}),
-      }),
-    ),
+  const publish = await inPhase(
+    'push',
+    `Publishing to ${targets.length} ${targets.length === 1 ? 'repository' : 'repositories'}`,
+    { onProgress: emit, clock },
+    () =>
+      Promise.all(
+        targets.map((target) =>
+          publishTo(target, result.imageId, {
+            planFor,
+            engine,
+            clock,
+            ...(o.env ? { env: o.env } : {}),
+            tls: {
+              ...(o.caCert !== undefined ? { caCert: o.caCert } : {}),
+              ...(o.certsDir !== undefined ? { certsDir: o.certsDir } : {}),
+              ...(o.insecure !== undefined ? { insecure: o.insecure } : {}),
+            },
+            ...(o.signal ? { signal: o.signal } : {}),
+            ...(emit ? { onProgress: emit } : {}),
+          }),
+        ),
+      ),
+    (published) => {
+      const summary = summarizePublish(published);
+      return { ok: summary.ok, message: summary.ok ? `Published ${summary.published.length} tags` : (summary.message ?? '') };
+    },
   );
   durations.push = clock.now() - phaseStarted;
   const summary = summarizePublish(publish);
-  emit?.({
-    type: 'phase-end',
-    phase: 'push',
-    ok: summary.ok,
-    durationMs: durations.push,
-    message: summary.ok ? `Published ${summary.published.length} tags` : (summary.message ?? ''),
-  });
 
   result.publish = publish;
   result.tags = summary.published;
