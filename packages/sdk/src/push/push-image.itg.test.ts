@@ -34,7 +34,9 @@ async function smallImage(bytes = 200_000): Promise<string> {
   await mkdir(dir);
   await writeFile(join(dir, 'payload.bin'), randomBytes(bytes));
   await writeFile(join(dir, 'Dockerfile'), 'FROM scratch\nCOPY payload.bin /\n');
-  const { imageId } = await buildImage({ context: dir });
+  // Classic: BuildKit's build cache keeps a reference to the layer after the image is removed,
+  // and the pull tests need the layer gone so that pulling downloads it again.
+  const { imageId } = await buildImage({ context: dir, builder: 'classic' });
   refs.push(imageId);
   return imageId;
 }
