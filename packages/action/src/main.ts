@@ -28,8 +28,12 @@ import { writeSummary } from './summary.js';
 
 type Timings = RunReport['durations'];
 
-/** The main step: inputs, then one `release(...)`, then outputs, summary and the PR/release note. */
-export async function main(): Promise<void> {
+/**
+ * The main step: inputs, then one `release(...)`, then outputs, summary and the PR/release note.
+ * Named `run` as in GitHub's TypeScript action template, so `npx @github/local-action run .
+ * packages/action/src/main.ts .env` can call it; `index.ts` is the bundle's entry for both steps.
+ */
+export async function run(): Promise<void> {
   state.markMainStarted();
   const runId = newRunId();
   state.saveRunId(runId);
