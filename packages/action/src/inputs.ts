@@ -70,7 +70,7 @@ export function getInputs(): Inputs {
   return {
     context: optional(core.getInput('context')),
     file: optional(core.getInput('file')),
-    images: parseList(core.getInput('images')),
+    images: parseImageList(core.getInput('images')),
     tag: optional(core.getInput('tag')),
     tagRules: parseLines(core.getInput('tags')),
     flavor: parseLines(core.getInput('flavor')),
@@ -132,6 +132,14 @@ export function parseList(text: string): string[] {
       .map((item) => item.trim())
       .filter(Boolean),
   );
+}
+
+/**
+ * metadata-action's `images` input: names separated by newlines or commas, or one image line per
+ * line with attributes (`name=ghcr.io/org/app,enable=false`), which is kept whole for the SDK.
+ */
+export function parseImageList(text: string): string[] {
+  return parseLines(text).flatMap((line) => (/(^|,)\s*"?\s*(name|enable)\s*=/i.test(line) ? [line] : parseList(line)));
 }
 
 /** One item per line, for values that may themselves hold commas (`type=semver,pattern=...`). */

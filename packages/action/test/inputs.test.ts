@@ -2,9 +2,9 @@ import { afterEach, describe, expect, test, vi } from 'vitest';
 import {
   getDeployInputs,
   getInputs,
+  parseImageList,
   parseKeyValues,
   parseLines,
-  parseList,
   parsePort,
   parsePushMode,
   parseSeconds,
@@ -22,8 +22,11 @@ describe('list inputs', () => {
     ['a, b\nc', ['a', 'b', 'c']],
     ['# registries\nghcr.io/acme/app\n\n', ['ghcr.io/acme/app']],
     ['', []],
+    // metadata-action's image lines with attributes stay whole; the SDK reads them
+    ['org/app\nname=ghcr.io/user/app,enable=false', ['org/app', 'name=ghcr.io/user/app,enable=false']],
+    ['ghcr.io/user/app,enable=false', ['ghcr.io/user/app,enable=false']],
   ])('images %j', (text, expected) => {
-    expect(parseList(text)).toEqual(expected);
+    expect(parseImageList(text)).toEqual(expected);
   });
 
   test.each([

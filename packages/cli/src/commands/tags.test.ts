@@ -111,4 +111,42 @@ describe('ship tags', () => {
       await rm(project, { recursive: true, force: true });
     }
   });
+  test('metadata-action parity: match= on type=semver, {{is_not_default_branch}} and an image line with enable=false', async () => {
+    const argv = [
+      'tags',
+      '--offline',
+      '--image',
+      'org/app',
+      '--image',
+      'name=ghcr.io/user/app,enable=false',
+      '--rule',
+      'type=semver,pattern={{version}},"match=v(\\d.\\d.\\d)$"',
+      '--rule',
+      'type=raw,value=notdefault,enable={{is_not_default_branch}}',
+    ];
+    const run = await ship(argv, { cwd: dir, env: { ...TAG_PUSH, GITHUB_REF: 'refs/tags/p1/v1.0.0' } });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    // A tag ref is not a branch, so it is "not the default branch", as in metadata-action.
+    expect(run.stdout.trimEnd().split('\n')).toEqual(['org/app:1.0.0', 'org/app:notdefault', 'org/app:latest']);
+  });
+
+  test('SOURCE_DATE_EPOCH fixes the clock for {{date}} and the created label', async () => {
+    const argv = ['tags', '--offline', '--image', 'app', '--rule', "type=raw,value=nightly-{{date 'YYYYMMDD-HHmm'}}", '--json'];
+    const run = await ship(argv, { cwd: dir, env: { SOURCE_DATE_EPOCH: '1578616200' } });
+    expect(run.code).toBe(0);
+    const plan = JSON.parse(run.stdout);
+    expect(plan.tags).toEqual(['app:nightly-20200110-0030']);
+    expect(plan.labels['org.opencontainers.image.created']).toBe('2020-01-10T00:30:00.000Z');
+  });
+
+  test('a SOURCE_DATE_EPOCH that is not a number fails with one sentence', async () => {
+    const run = await ship(['tags', '--offline', '--image', 'app', '--tag', 'v1'], {
+      cwd: dir,
+      env: { SOURCE_DATE_EPOCH: 'yesterday' },
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('SOURCE_DATE_EPOCH is "yesterday", not a number of seconds since 1970');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
 });

@@ -1,7 +1,7 @@
 import { planTags } from '@container-ship/sdk';
 import { resolveReleaseOptions, tagPlanSettings } from '@container-ship/sdk/config';
 import { listTags } from '@container-ship/sdk/registry';
-import { readGitContext } from '@container-ship/sdk/tags';
+import { readGitContext, sourceDateEpoch } from '@container-ship/sdk/tags';
 import type { CliContext, CommandResult } from '../context.js';
 import { configFor, NO_IMAGE, type RegistryTlsFlags, registryTls, type TagFlags, tagOverrides } from '../inputs.js';
 
@@ -22,6 +22,8 @@ export async function run(ctx: CliContext, _args: string[], flags: TagsFlags): P
   const config = await configFor(ctx, ctx.cwd);
   const settings = resolveReleaseOptions(config, tagOverrides(flags), { cwd: ctx.cwd, missingImage: NO_IMAGE });
   const git = await readGitContext({ cwd: ctx.cwd, env: ctx.env });
+  // SOURCE_DATE_EPOCH fixes the clock: {{date}} and the created label, so a plan can be replayed.
+  const epoch = sourceDateEpoch(ctx.env);
   const images = settings.image;
   const inRegistry = flags.offline ? [] : await registryTags(ctx, images, registryTls(ctx, flags));
   const existingTags = [...(flags.existingTag ?? []), ...inRegistry];
@@ -30,6 +32,7 @@ export async function run(ctx: CliContext, _args: string[], flags: TagsFlags): P
     ...tagPlanSettings(settings),
     git,
     ...(existingTags.length > 0 ? { existingTags } : {}),
+    ...(epoch ? { now: epoch, created: epoch } : {}),
   });
   for (const skipped of plan.skipped)
     ctx.onProgress({ type: 'info', phase: 'tag', message: `skipped ${skipped.tag}: ${skipped.reason}` });

@@ -65,6 +65,7 @@ tags: { version: v1.2.3, rules: ['type=sha'], flavor: ['latest=false'], latest: 
     ],
     ['an absolute Dockerfile stays', { dockerfile: '/x/Dockerfile' }, '', { dockerfile: '/x/Dockerfile' }],
     ['images given replace ship.yaml’s', { image: ['b'] }, 'image: a', { image: ['b'] }],
+    ['an image line with enable=false is left out', { image: ['b', 'name=c,enable=false'] }, '', { image: ['b'] }],
     [
       'build args and labels merge key by key, the given value winning',
       { buildArgs: { A: 'flag', C: '3' }, labels: { team: 'api' } },

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { InvalidInputError } from '../errors.js';
 import type { ReleaseOptions, ReleaseSmokeOptions } from '../release/release.js';
 import type { ReleaseRegistry } from '../release/targets.js';
+import { imageNames } from '../tags/image-lines.js';
 import type { PlanTagsOptions } from '../tags/plan.js';
 import type { ConfigReleaseDefaults, ConfigSmokeOptions } from './options.js';
 
@@ -84,8 +85,10 @@ export function resolveReleaseOptions(
   overrides: ReleaseOverrides,
   context: ResolveReleaseOptionsContext,
 ): ResolvedReleaseOptions {
-  const image = overrides.image ?? config.image ?? [];
-  if (image.length === 0 && context.missingImage !== undefined) throw new InvalidInputError(context.missingImage);
+  const given = overrides.image ?? config.image ?? [];
+  if (given.length === 0 && context.missingImage !== undefined) throw new InvalidInputError(context.missingImage);
+  // metadata-action's image lines: `name=ghcr.io/org/app,enable=false` leaves that image out.
+  const image = imageNames(given);
   const out: ResolvedReleaseOptions = {
     context: overrides.context ?? config.context ?? context.cwd,
     image,

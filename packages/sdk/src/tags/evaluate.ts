@@ -83,7 +83,7 @@ export function evaluateRules(rules: readonly TagRule[], flavor: Flavor, git: Gi
       }
       case 'semver': {
         if (tagName === undefined && attr('value') === '') break;
-        const input = attr('value') !== '' ? expand(attr('value'), origin) : (tagName ?? '').replace(/\//g, '-');
+        const input = versionInput(rule, attr('value') !== '' ? expand(attr('value'), origin) : (tagName ?? ''));
         if (!semver.valid(input)) {
           notes.push({
             tag: rule.source,
@@ -114,7 +114,7 @@ export function evaluateRules(rules: readonly TagRule[], flavor: Flavor, git: Gi
       }
       case 'pep440': {
         if (tagName === undefined && attr('value') === '') break;
-        const input = attr('value') !== '' ? expand(attr('value'), origin) : (tagName ?? '').replace(/\//g, '-');
+        const input = versionInput(rule, attr('value') !== '' ? expand(attr('value'), origin) : (tagName ?? ''));
         const parsed = parsePep440(input);
         if (!parsed) {
           notes.push({ tag: rule.source, reason: `"${input}" does not conform to PEP 440, so this rule made no tag.` });
@@ -228,7 +228,7 @@ function globalScope(git: GitContext, now: Date): TemplateScope {
       return formatDate(date, args[0] ?? DEFAULT_DATE_FORMAT, hash.tz ?? 'UTC');
     };
   const commitDate = git.commitDate !== undefined ? new Date(git.commitDate) : now;
-  return {
+  const scope: TemplateScope = {
     branch: () => branchOf(git.ref) ?? '',
     tag: () => tagOf(git.ref) ?? '',
     sha: () => shortSha(git.sha),
@@ -240,9 +240,26 @@ function globalScope(git: GitContext, now: Date): TemplateScope {
       // These events always run on the default branch's last commit.
       return /create|discussion|issues|schedule/.test(git.eventName) ? 'true' : 'false';
     },
+    is_not_default_branch: () => (scope.is_default_branch?.([], {}) === 'true' ? 'false' : 'true'),
     date: dateHelper(now),
     commit_date: dateHelper(Number.isNaN(commitDate.getTime()) ? now : commitDate),
   };
+  return scope;
+}
+
+/**
+ * The text a semver/pep440 rule reads its version from: the value or git tag, narrowed by the
+ * rule's `match` regular expression (its first capture group, else the whole match), with `/`
+ * made `-`. A `match` that does not match leaves the text whole, as metadata-action does.
+ */
+function versionInput(rule: TagRule, raw: string): string {
+  const match = rule.attrs.match ?? '';
+  let text = raw;
+  if (match !== '') {
+    const found = raw.match(toRegExp(match, `The tag rule "${rule.source}"`, 'match'));
+    if (found) text = found[1] ?? found[0];
+  }
+  return text.replace(/\//g, '-');
 }
 
 function constant(value: string): TemplateHelper {
@@ -254,12 +271,12 @@ function shortSha(sha: string): string {
 }
 
 /** `/re/flags` is a regular expression with flags; anything else is a pattern string (as String.match takes it). */
-function toRegExp(pattern: string, origin: string): RegExp {
+function toRegExp(pattern: string, origin: string, attribute = 'pattern'): RegExp {
   const literal = /^\/(.+)\/(.*)$/.exec(pattern);
   try {
     return literal?.[1] !== undefined ? new RegExp(literal[1], literal[2]) : new RegExp(pattern);
   } catch (error) {
-    throw new InvalidInputError(`${origin} has a pattern that is not a valid regular expression; fix the pattern.`, {
+    throw new InvalidInputError(`${origin} has a ${attribute} that is not a valid regular expression; fix the ${attribute}.`, {
       cause: error,
     });
   }

@@ -2,12 +2,16 @@ import { InvalidInputError } from '../errors.js';
 import { assertDockerTag, normalizeImageName, sanitizeTag } from './docker-tag.js';
 import { evaluateRules, expandGlobals, type PlannedValue, type RuleNote } from './evaluate.js';
 import { emptyGitContext, type GitContext } from './git-types.js';
+import { imageNames } from './image-lines.js';
 import { ociLabels } from './oci-labels.js';
 import { inputLines, parseFlavor, parseRules } from './rules.js';
 import { compareTriples, formatTriple, shortcutValues, type VersionTriple } from './version.js';
 
 export interface PlanTagsOptions {
-  /** Image names (`ghcr.io/org/app`); lower-cased; tags are planned for each, in this order. */
+  /**
+   * Image names (`ghcr.io/org/app`); lower-cased; tags are planned for each, in this order. An
+   * entry may be a metadata-action image line, `name=ghcr.io/org/app,enable=false` (left out).
+   */
   images: string[];
   /** The version shortcut: `v1.2.3` gives 1.2.3, 1.2, 1 and latest. */
   version?: string;
@@ -56,7 +60,7 @@ export function planTags(options: PlanTagsOptions): TagPlan {
   if (!Array.isArray(options.images) || options.images.length === 0) {
     throw new InvalidInputError('No image was given to tag; pass at least one image name, such as ghcr.io/org/app.');
   }
-  const images = unique(options.images.map(normalizeImageName));
+  const images = unique(imageNames(options.images).map(normalizeImageName));
   const git: GitContext = { ...emptyGitContext(), ...definedOnly(options.git ?? {}) };
   const now = new Date(options.now ?? Date.now());
   if (Number.isNaN(now.getTime()))

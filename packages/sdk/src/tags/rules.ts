@@ -43,8 +43,8 @@ const RULE_TYPES = Object.keys(DEFAULT_PRIORITIES) as RuleType[];
 const COMMON_KEYS = ['type', 'value', 'enable', 'priority', 'prefix', 'suffix'];
 const TYPE_KEYS: Record<RuleType, string[]> = {
   schedule: ['pattern'],
-  semver: ['pattern'],
-  pep440: ['pattern'],
+  semver: ['pattern', 'match'],
+  pep440: ['pattern', 'match'],
   match: ['pattern', 'group'],
   edge: ['branch'],
   ref: ['event'],
@@ -117,6 +117,7 @@ export function parseRule(source: string): TagRule {
     case 'pep440':
       need('pattern', `type=${type},pattern={{version}}`);
       attrs.value ??= '';
+      attrs.match ??= '';
       break;
     case 'match':
       need('pattern', 'type=match,pattern=v(.*),group=1');
