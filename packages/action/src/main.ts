@@ -16,7 +16,7 @@ import {
 } from '@container-ship/sdk';
 import { lintDockerfile } from '@container-ship/sdk/dockerfile';
 import { login, storeCredentials } from '@container-ship/sdk/registry';
-import { readGitContext, sourceDateEpoch, versionFromGitRef } from '@container-ship/sdk/tags';
+import { readGitContext, versionFromGitRef } from '@container-ship/sdk/tags';
 import { afterPush } from './deploy.js';
 import { readRunContext, reportToGitHub } from './github.js';
 import { getDeployInputs, getInputs, type Inputs } from './inputs.js';
@@ -98,10 +98,6 @@ async function resolveOptions(
   if (options.cacheFrom === undefined && options.builder !== 'classic') {
     options.cacheFrom = defaultCacheFrom([options.image].flat(), git);
   }
-  // SOURCE_DATE_EPOCH, else the commit date (from git): never the wall clock, so a re-run of the
-  // same commit builds the same image and finds it already published.
-  const created = sourceDateEpoch(process.env);
-  if (created) options.created = created;
   core.info(`Context: ${relative(workspace, options.context) || '.'}`);
   core.info(`Images: ${[options.image].flat().join(', ')}`);
   const version = options.version ?? (options.tagRules === undefined ? versionFromGitRef(git.ref) : undefined);

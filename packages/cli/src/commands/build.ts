@@ -1,5 +1,5 @@
 import { buildImage, planTags } from '@container-ship/sdk';
-import { resolveReleaseOptions, tagPlanSettings } from '@container-ship/sdk/config';
+import { buildSettings, resolveReleaseOptions, tagPlanSettings } from '@container-ship/sdk/config';
 import { type BuildReport, buildReport } from '@container-ship/sdk/dockerfile';
 import { readGitContext, sourceDateEpoch } from '@container-ship/sdk/tags';
 import type { CliContext, CommandResult } from '../context.js';
@@ -38,18 +38,8 @@ export async function run(ctx: CliContext, [context]: string[], flags: Flags): P
   }
   const result = await buildImage({
     context: settings.context,
-    ...defined('dockerfile', settings.dockerfile),
-    ...defined('target', settings.target),
-    ...defined('platform', settings.platform),
-    ...defined('buildArgs', settings.buildArgs),
-    ...defined('noCache', settings.noCache),
-    ...defined('builder', settings.builder),
-    ...defined('secrets', settings.secrets),
-    ...defined('ssh', settings.ssh),
-    ...defined('cacheFrom', settings.cacheFrom),
-    ...defined('cacheTo', settings.cacheTo),
+    ...buildSettings(settings),
     env: ctx.env,
-    ...defined('pull', settings.pull),
     tags,
     labels: { ...labels, ...settings.labels },
     signal: ctx.signal,

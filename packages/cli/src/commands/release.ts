@@ -1,7 +1,7 @@
 import { type DeployResult, deploy, InvalidInputError, ReleaseError, type ReleaseResult, release } from '@container-ship/sdk';
 import { type ConfigReleaseDefaults, type ResolvedReleaseOptions, resolveReleaseOptions } from '@container-ship/sdk/config';
 import { buildReport } from '@container-ship/sdk/dockerfile';
-import { readGitContext, sourceDateEpoch } from '@container-ship/sdk/tags';
+import { readGitContext } from '@container-ship/sdk/tags';
 import type { CliContext, CommandResult } from '../context.js';
 import {
   type BuildFlags,
@@ -85,7 +85,6 @@ export async function run(ctx: CliContext, args: string[], flags: Flags): Promis
     result = await release({
       ...settings,
       git: await readGitContext({ cwd: settings.context, env: ctx.env }),
-      ...defined('created', sourceDateEpoch(ctx.env)),
       env: ctx.env,
       ...registryTls(ctx, flags),
       signal: ctx.signal,

@@ -11,6 +11,7 @@ export {
   registryTarget,
 } from './options.js';
 export {
+  buildSettings,
   type ReleaseOverrides,
   type ResolvedReleaseOptions,
   type ResolveReleaseOptionsContext,

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { parseShipConfig } from './load.js';
 import { configDefaults } from './options.js';
-import { type ReleaseOverrides, resolveReleaseOptions, tagPlanSettings } from './resolve.js';
+import { buildSettings, type ReleaseOverrides, resolveReleaseOptions, tagPlanSettings } from './resolve.js';
 
 const yaml = (text: string) => configDefaults(parseShipConfig(text, { path: '/repo/app/ship.yaml' }), { env: {} });
 const at = { cwd: '/work' };
@@ -111,5 +111,10 @@ tags: { version: v1.2.3, rules: ['type=sha'], flavor: ['latest=false'], latest: 
       rules: ['type=sha'],
       keepV: true,
     });
+  });
+
+  test('buildSettings keeps the set build keys and nothing else', () => {
+    const settings = { context: '/app', image: ['app'], dockerfile: 'Dockerfile.prod', noCache: false, target: undefined };
+    expect(buildSettings(settings)).toEqual({ dockerfile: 'Dockerfile.prod', noCache: false });
   });
 });

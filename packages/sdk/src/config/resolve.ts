@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import type { BuildImageOptions } from '../build/build-image.js';
 import { InvalidInputError } from '../errors.js';
 import type { ReleaseOptions, ReleaseSmokeOptions } from '../release/release.js';
 import type { ReleaseRegistry } from '../release/targets.js';
@@ -142,4 +143,28 @@ export function tagPlanSettings(
   if (o.floating !== undefined) out.floating = o.floating;
   if (o.keepV !== undefined) out.keepV = o.keepV;
   return out;
+}
+
+const BUILD_SETTING_KEYS = [
+  'dockerfile',
+  'target',
+  'platform',
+  'buildArgs',
+  'noCache',
+  'pull',
+  'builder',
+  'secrets',
+  'ssh',
+  'cacheFrom',
+  'cacheTo',
+  'env',
+] as const satisfies readonly (keyof ReleaseOptions & keyof BuildImageOptions)[];
+
+type BuildSettingKey = (typeof BUILD_SETTING_KEYS)[number];
+
+/** The build part of release options, in `buildImage` terms, set keys only (what `ship build` and `release` build with). */
+export function buildSettings(o: Pick<ReleaseOptions, BuildSettingKey>): Pick<BuildImageOptions, BuildSettingKey> {
+  const out: Record<string, unknown> = {};
+  for (const key of BUILD_SETTING_KEYS) if (o[key] !== undefined) out[key] = o[key];
+  return out as Pick<BuildImageOptions, BuildSettingKey>;
 }

@@ -129,6 +129,22 @@ describe('release (real engine, real registries)', () => {
     );
   });
 
+  test('SOURCE_DATE_EPOCH in the release env sets the created label', async () => {
+    const image = `${plain}/${uniqueName('i12-epoch/flask-app')}`;
+    localTags.push(`${image}:3.0.0`);
+    const result = await release({
+      context: exampleAppDir,
+      image,
+      version: '3.0.0',
+      env: { ...process.env, SOURCE_DATE_EPOCH: '1700000000' },
+      smoke: false,
+      push: false,
+      runId,
+    });
+    const labels = (await inspectImage(result.imageId))?.labels ?? {};
+    expect(labels['org.opencontainers.image.created']).toBe('2023-11-14T22:13:20.000Z');
+  });
+
   test('releasing the unchanged example twice: same image and digest, then 0 blob bytes and no manifest write', async () => {
     // Counted at the registry: every request of both releases goes through this proxy.
     const proxy = await startRegistryProxy({ upstream: `http://${plain}` });

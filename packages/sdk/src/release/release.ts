@@ -2,7 +2,7 @@ import { type BuildResult, buildImage } from '../build/build-image.js';
 import type { BuildSecret, BuildSsh } from '../build/build-options.js';
 import { LABELS, newRunId } from '../cleanup/labels.js';
 import { type Clock, systemClock } from '../clock.js';
-import { tagPlanSettings } from '../config/resolve.js';
+import { buildSettings, tagPlanSettings } from '../config/resolve.js';
 import type { EngineOptions } from '../engine/client.js';
 import type { BuilderChoice } from '../engine/images.js';
 import { inspectImage } from '../engine/images.js';
@@ -11,6 +11,7 @@ import { inPhase, type ProgressListener } from '../progress.js';
 import type { RegistryClientOptions } from '../registry/client.js';
 import { type SmokeOptions, type SmokeResult, smokeTest } from '../smoke/smoke-test.js';
 import type { GitContext } from '../tags/git-types.js';
+import { sourceDateEpoch } from '../tags/oci-labels.js';
 import { type PlanTagsOptions, planTags, type TagPlan } from '../tags/plan.js';
 import { versionFromGitRef } from '../tags/version.js';
 import { findAlreadyPublished } from './already-published.js';
@@ -44,8 +45,9 @@ export interface ReleaseOptions extends EngineOptions, ReleaseRegistryTls {
   /** Where the build comes from (for rules and OCI labels); see `readGitContext`. */
   git?: Partial<GitContext>;
   /**
-   * The image's `created` label, e.g. `sourceDateEpoch(process.env)`. Default: the commit date
-   * from `git`, else now (then every release of the same source makes a new image).
+   * The image's `created` label. Default: `SOURCE_DATE_EPOCH` from `env` (the reproducible-builds
+   * convention), else the commit date from `git`, else now (then every release of the same
+   * source makes a new image).
    */
   created?: Date | number | string;
   /** `false`: never plan `latest`. */
@@ -186,11 +188,12 @@ async function runRelease(o: ReleaseOptions, targets: PublishTarget[], clock: Cl
   const emit = o.onProgress;
   const common = { ...(o.signal ? { signal: o.signal } : {}), ...(emit ? { onProgress: emit } : {}) };
   const now = new Date(clock.now());
+  const created = o.created ?? sourceDateEpoch(o.env ?? process.env);
   const version = o.version ?? (o.tagRules === undefined ? versionFromGitRef(o.git?.ref) : undefined);
   const planOptions: PlanOptions = {
     ...tagPlanSettings({ ...o, version }),
     ...(o.git ? { git: o.git } : {}),
-    ...(o.created !== undefined ? { created: o.created } : {}),
+    ...(created !== undefined ? { created } : {}),
     now,
   };
   const planFor = (images: string[], existingTags: string[]) => planTags({ ...planOptions, images, existingTags });
@@ -212,7 +215,7 @@ async function runRelease(o: ReleaseOptions, targets: PublishTarget[], clock: Cl
   let phaseStarted = clock.now();
   const build = await buildImage({
     context: o.context,
-    ...(o.dockerfile ? { dockerfile: o.dockerfile } : {}),
+    ...buildSettings(o),
     tags: mainTags,
     // Nothing per run on the image: the same source gives the same image id and digest, so a
     // cached rebuild is a cache hit and a re-release uploads nothing. The run id is on containers.
@@ -222,17 +225,6 @@ async function runRelease(o: ReleaseOptions, targets: PublishTarget[], clock: Cl
       [LABELS.managed]: 'true',
       [LABELS.purpose]: 'release',
     },
-    ...(o.buildArgs ? { buildArgs: o.buildArgs } : {}),
-    ...(o.target ? { target: o.target } : {}),
-    ...(o.noCache !== undefined ? { noCache: o.noCache } : {}),
-    ...(o.pull !== undefined ? { pull: o.pull } : {}),
-    ...(o.builder ? { builder: o.builder } : {}),
-    ...(o.secrets ? { secrets: o.secrets } : {}),
-    ...(o.ssh ? { ssh: o.ssh } : {}),
-    ...(o.cacheFrom ? { cacheFrom: o.cacheFrom } : {}),
-    ...(o.cacheTo ? { cacheTo: o.cacheTo } : {}),
-    ...(o.env ? { env: o.env } : {}),
-    ...(o.platform ? { platform: o.platform } : {}),
     ...engine,
     clock,
     ...common,
