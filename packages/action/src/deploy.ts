@@ -3,29 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as core from '@actions/core';
 import {
-  type DeployHealth,
   type DeployResult,
   deploy,
+  healthFromSmoke,
   kubernetesManifests,
   type ProgressListener,
   type ReleaseOptions,
   type ReleaseResult,
 } from '@container-ship/sdk';
 import type { DeployInputs } from './inputs.js';
-
-/** The release's smoke settings, as the health check of what gets deployed. */
-function healthFrom(options: ReleaseOptions): { port?: number; health: DeployHealth } {
-  const smoke = options.smoke === false || options.smoke === undefined ? {} : options.smoke;
-  return {
-    ...(smoke.port === undefined ? {} : { port: smoke.port }),
-    health: {
-      ...(smoke.path === undefined ? {} : { path: smoke.path }),
-      ...(smoke.expectStatus === undefined ? {} : { expectStatus: smoke.expectStatus }),
-      ...(typeof smoke.expectBody === 'string' ? { expectBody: smoke.expectBody } : {}),
-      ...(smoke.timeoutMs === undefined ? {} : { startPeriodMs: smoke.timeoutMs }),
-    },
-  };
-}
 
 /**
  * After a push: Kubernetes manifests for the pushed digest (written under RUNNER_TEMP, never
@@ -39,7 +25,7 @@ export async function afterPush(
 ): Promise<{ manifests: string | undefined; deployed: DeployResult | undefined }> {
   if (!result.pushed || !result.digest) return { manifests: undefined, deployed: undefined };
   const image = `${result.image}@${result.digest}`;
-  const { port, health } = healthFrom(options);
+  const { port, health } = healthFromSmoke(options.smoke);
   const manifests = await core.group('Kubernetes manifests', async () => {
     const plan = await kubernetesManifests({ image, ...(port === undefined ? {} : { port }), health, signal: o.signal });
     for (const warning of plan.warnings) core.warning(warning);

@@ -38,7 +38,15 @@ export {
   planKubernetes,
   resolveImageUser,
 } from './deploy/k8s-plan.js';
-export { type DeployHealth, healthProbeCommand, type PublishMode, planService, type ServicePlanInput } from './deploy/plan.js';
+export {
+  type DeployHealth,
+  healthFromSmoke,
+  healthProbeCommand,
+  type PublishMode,
+  planService,
+  type ServicePlanInput,
+  type SmokeSettingsForHealth,
+} from './deploy/plan.js';
 export { type RolloutVerdict, type ServiceStatus, type ServiceTask, summarizeService } from './deploy/rollout.js';
 export { assertEngineReachable, type EngineOptions } from './engine/client.js';
 export { describeConnection, type EngineConnection, parseEngineAddress } from './engine/connection.js';

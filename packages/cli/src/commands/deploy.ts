@@ -3,6 +3,7 @@ import {
   type DeployOptions,
   type DeployResult,
   deploy,
+  healthFromSmoke,
   InvalidInputError,
   type PublishMode,
   type ServiceStatus,
@@ -41,21 +42,22 @@ export function deployInputs(
   flags: DeployFlags,
   config: ConfigReleaseDefaults,
 ): Omit<DeployOptions, 'image' | 'signal' | 'onProgress' | 'connection' | 'docker'> {
-  const smoke = config.smoke === false ? {} : (config.smoke ?? {});
+  const fromSmoke = healthFromSmoke(config.smoke);
   const health: DeployHealth | false =
     flags.health === false
       ? false
       : {
-          ...defined('path', flags.path ?? smoke.path),
-          ...defined('expectStatus', flags.expectStatus ?? smoke.expectStatus),
-          ...defined('expectBody', flags.expectBody ?? (typeof smoke.expectBody === 'string' ? smoke.expectBody : undefined)),
-          ...defined('startPeriodMs', flags.timeout ?? smoke.timeoutMs),
+          ...fromSmoke.health,
+          ...defined('path', flags.path),
+          ...defined('expectStatus', flags.expectStatus),
+          ...defined('expectBody', flags.expectBody),
+          ...defined('startPeriodMs', flags.timeout),
         };
   const env = { ...(config.smoke === false ? {} : config.smoke?.env), ...flags.env };
   return {
     ...defined('service', flags.name),
     ...defined('replicas', flags.replicas),
-    ...defined('port', flags.port ?? smoke.port),
+    ...defined('port', flags.port ?? fromSmoke.port),
     ...defined('hostPort', flags.hostPort),
     ...defined('publish', publishMode(flags.publish)),
     ...defined('network', flags.network),

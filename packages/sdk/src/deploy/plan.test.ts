@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { healthProbeCommand, planService } from './plan.js';
+import { healthFromSmoke, healthProbeCommand, planService } from './plan.js';
 
 const image = `localhost:5001/team/app:1.1@sha256:${'b'.repeat(64)}`;
 const base = { service: 'app', image, replicas: 2, port: 5000 } as const;
@@ -120,5 +120,20 @@ describe('healthProbeCommand', () => {
       code: 1,
       stderr: 'no python, curl or wget in the image to check its health\n',
     });
+  });
+});
+
+describe('healthFromSmoke', () => {
+  test.each([
+    ['no smoke settings', undefined, { health: {} }],
+    ['smoke turned off', false as const, { health: {} }],
+    [
+      'every field',
+      { port: 8000, path: '/healthz', expectStatus: 204, expectBody: 'ok', timeoutMs: 5000 },
+      { port: 8000, health: { path: '/healthz', expectStatus: 204, expectBody: 'ok', startPeriodMs: 5000 } },
+    ],
+    ['a body that is not a string cannot be checked in the container', { expectBody: /ok/ }, { health: {} }],
+  ])('%s', (_name, smoke, expected) => {
+    expect(healthFromSmoke(smoke)).toEqual(expected);
   });
 });

@@ -28,6 +28,27 @@ export interface DeployHealth {
   retries?: number;
 }
 
+/** The smoke settings a release, ship.yaml or the action carries (only what a health check uses). */
+export interface SmokeSettingsForHealth {
+  port?: number;
+  path?: string;
+  expectStatus?: number;
+  /** Only a string can be checked inside the container; anything else is left out. */
+  expectBody?: unknown;
+  timeoutMs?: number;
+}
+
+/** Pure: smoke settings as a deploy's container port and health check (the smoke timeout is the start period). */
+export function healthFromSmoke(smoke: SmokeSettingsForHealth | false | undefined): { port?: number; health: DeployHealth } {
+  const s = smoke === false || smoke === undefined ? {} : smoke;
+  const health: DeployHealth = {};
+  if (s.path !== undefined) health.path = s.path;
+  if (s.expectStatus !== undefined) health.expectStatus = s.expectStatus;
+  if (typeof s.expectBody === 'string') health.expectBody = s.expectBody;
+  if (s.timeoutMs !== undefined) health.startPeriodMs = s.timeoutMs;
+  return s.port === undefined ? { health } : { port: s.port, health };
+}
+
 export interface ServicePlanInput {
   service: string;
   /** Pinned: `registry/name[:tag]@sha256:...`. */
