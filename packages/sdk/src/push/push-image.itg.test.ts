@@ -29,14 +29,12 @@ afterAll(async () => {
 });
 
 /** A small image of its own (random content, so no other test's layer is shared): its ID. */
-async function smallImage(bytes = 200_000): Promise<string> {
+async function smallImage(bytes = 200_000, builder?: 'classic'): Promise<string> {
   const dir = join(root, uniqueName('img'));
   await mkdir(dir);
   await writeFile(join(dir, 'payload.bin'), randomBytes(bytes));
   await writeFile(join(dir, 'Dockerfile'), 'FROM scratch\nCOPY payload.bin /\n');
-  // Classic: BuildKit's build cache keeps a reference to the layer after the image is removed,
-  // and the pull tests need the layer gone so that pulling downloads it again.
-  const { imageId } = await buildImage({ context: dir, builder: 'classic' });
+  const { imageId } = await buildImage({ context: dir, ...(builder ? { builder } : {}) });
   refs.push(imageId);
   return imageId;
 }
@@ -201,8 +199,10 @@ describe('pushImage against the real registries', () => {
 });
 
 describe('pullImage against the real registry', () => {
+  // Classic builds here: BuildKit's build cache keeps a reference to the layer after the image is
+  // removed, and these tests need the layer gone so that pulling downloads it again.
   test('pulls a pushed image back with layer progress and the same digest', async () => {
-    const image = await smallImage();
+    const image = await smallImage(200_000, 'classic');
     const target = ref(plain, 'ship-itg-pull');
     const pushed = await pushImage({ image, tags: [target] });
     await removeImage(target, { force: true });
@@ -228,7 +228,7 @@ describe('pullImage against the real registry', () => {
   });
 
   test('abort during a pull rejects with AbortedError and leaves no image behind', async () => {
-    const image = await smallImage(60_000_000);
+    const image = await smallImage(60_000_000, 'classic');
     const target = ref(plain, 'ship-itg-abortpull');
     await pushImage({ image, tags: [target] });
     await removeImage(target, { force: true });
