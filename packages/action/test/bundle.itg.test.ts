@@ -4,7 +4,10 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { removeImage } from '@container-ship/sdk';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { authRegistryDigest, cacheMountStep, writeCacheMountApp } from '../../sdk/src/testing/cache-mount-app.js';
+import { loadTestbed, uniqueName } from '../../sdk/src/testing/testbed.js';
 import { node24, versionOf } from './node24.js';
 import { bundlePath, FakeRunner } from './runner.js';
 
@@ -159,3 +162,47 @@ describe.each([
     120_000,
   );
 });
+
+test('on Node 24, a Dockerfile with a pip cache mount is built, smoke-tested and pushed to the htpasswd registry', async () => {
+  const { host, username, password } = loadTestbed().registries.auth;
+  const repository = `${uniqueName('i11b-bundle-cache-mount')}/app`;
+  const image = `${host}/${repository}`;
+  const marker = uniqueName('i11b-bundle-runs');
+  await writeCacheMountApp(join(workspace, 'app'), { marker, requirements: ['Flask==2.2.2'] });
+  const runner = await FakeRunner.create({ node: nodes[0] ?? '', bundle: join(workspace, 'dist', 'index.js'), workspace });
+  try {
+    const step = await runner.main(
+      {
+        context: 'app',
+        images: image,
+        tag: 'v2.0.0',
+        push: 'true',
+        username,
+        password,
+        'smoke-port': '5000',
+        'smoke-expect-body': 'cache-mount build',
+      },
+      { GITHUB_EVENT_NAME: 'push', GITHUB_REF: 'refs/heads/main', GITHUB_SHA: 'c0ffee0000000000000000000000000000000000' },
+    );
+    const output = step.stdout + step.stderr;
+    expect(step.exitCode, output).toBe(0);
+    expect(step.stdout).toMatch(cacheMountStep);
+    expect(step.stdout).toContain('cache mount runs: 1');
+    // The password is only ever in the mask command.
+    expect(step.stdout.split('\n').filter((line) => line.includes(password))).toEqual([`::add-mask::${password}`]);
+    expect([step.stderr, step.files.outputs, step.files.summary, step.files.state].some((text) => text.includes(password))).toBe(
+      false,
+    );
+    expect(step.outputs).toMatchObject({ version: '2.0.0', 'smoke-status': 'passed', 'already-published': 'false' });
+    const digest = step.outputs.digest ?? '';
+    expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(step.outputs['image-ref']).toBe(`${image}@${digest}`);
+    expect(step.outputs.tags?.split('\n')).toEqual(['2.0.0', '2.0', '2', 'latest'].map((tag) => `${image}:${tag}`));
+    for (const tag of ['2.0.0', '2.0', '2', 'latest']) expect(await authRegistryDigest(repository, tag)).toBe(digest);
+    const post = await runner.post(step.state);
+    expect(post.exitCode, post.stdout + post.stderr).toBe(0);
+  } finally {
+    for (const tag of ['2.0.0', '2.0', '2', 'latest']) await removeImage(`${image}:${tag}`, { force: true }).catch(() => {});
+    await rm(runner.dir, { recursive: true, force: true });
+  }
+}, 300_000);

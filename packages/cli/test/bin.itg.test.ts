@@ -1,7 +1,12 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { listShipContainers } from '@container-ship/sdk';
+import { listShipContainers, removeImage } from '@container-ship/sdk';
+import { listTags } from '@container-ship/sdk/registry';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { authRegistryDigest, cacheMountStep, writeCacheMountApp } from '../../sdk/src/testing/cache-mount-app.js';
 import { loadTestbed, repoRoot, uniqueName } from '../../sdk/src/testing/testbed.js';
 
 /** The built bundle, through the real bin, as a user runs it. */
@@ -83,4 +88,74 @@ describe('the built bin', () => {
     expect(await run.exit).toBe(143);
     expect((await listShipContainers()).some((c) => c.name === name)).toBe(false);
   });
+});
+
+describe('ship release of a Dockerfile with a pip cache mount', () => {
+  test('releases to the htpasswd registry; a second release after an edit re-runs the step with the same cache', async () => {
+    const { host, username, password } = loadTestbed().registries.auth;
+    const repository = `${uniqueName('i11b-cache-mount')}/app`;
+    const image = `${host}/${repository}`;
+    const marker = uniqueName('i11b-runs');
+    const dir = await mkdtemp(join(tmpdir(), 'i11b-cache-mount-'));
+    // As a CI job logs in: a Docker config in the environment, never a flag.
+    const env = {
+      DOCKER_AUTH_CONFIG: JSON.stringify({
+        auths: { [host]: { auth: Buffer.from(`${username}:${password}`).toString('base64') } },
+      }),
+    };
+    const release = async (tag: string) => {
+      const run = start(['release', dir, '--image', image, '--tag', tag, '--json'], env);
+      const code = await run.exit;
+      const { stdout, stderr } = run.output();
+      expect(code, stderr).toBe(0);
+      expect(stderr).not.toContain(password);
+      return { result: JSON.parse(stdout), progress: stderr };
+    };
+    try {
+      await writeCacheMountApp(dir, { marker, requirements: ['Flask==2.2.2'] });
+      const first = await release('v1.0.0');
+      expect(first.progress).toContain('Builder: BuildKit');
+      expect(first.progress).toMatch(cacheMountStep);
+      expect(first.progress).toContain('Successfully installed Flask-2.2.2');
+      expect(first.progress).toContain('cache mount runs: 1');
+      expect(first.result).toMatchObject({ version: '1.0.0', pushed: true, smoke: { status: 'passed' } });
+      expect(first.result.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+      expect(await authRegistryDigest(repository, '1.0.0')).toBe(first.result.digest);
+      expect(await authRegistryDigest(repository, 'latest')).toBe(first.result.digest);
+
+      // An edit the pip step depends on: it runs again and finds the first run's file in the cache.
+      await writeCacheMountApp(dir, { marker, requirements: ['Flask==2.2.2', 'gunicorn==20.1.0'] });
+      const second = await release('v1.0.1');
+      expect(second.progress).toMatch(cacheMountStep);
+      expect(second.progress).toMatch(/Successfully installed .*gunicorn-20\.1\.0/);
+      expect(second.progress).toContain('cache mount runs: 2');
+      expect(second.result.digest).not.toBe(first.result.digest);
+      expect(await authRegistryDigest(repository, '1.0.1')).toBe(second.result.digest);
+      expect(await authRegistryDigest(repository, 'latest')).toBe(second.result.digest);
+      expect(await authRegistryDigest(repository, '1.0.0')).toBe(first.result.digest);
+      expect((await listTags(image, { auth: { username, password } })).sort()).toEqual(['1', '1.0', '1.0.0', '1.0.1', 'latest']);
+
+      // The cache stayed a cache: the pushed image has no trace of it.
+      const inImage = execFileSync(
+        'docker',
+        [
+          'run',
+          '--rm',
+          '--name',
+          uniqueName('i11b-inspect'),
+          `${image}:1.0.1`,
+          'sh',
+          '-c',
+          'ls -A /root/.cache/pip 2>/dev/null | wc -l',
+        ],
+        {
+          encoding: 'utf8',
+        },
+      );
+      expect(inImage.trim()).toBe('0');
+    } finally {
+      for (const tag of ['1.0.0', '1.0.1']) await removeImage(`${image}:${tag}`, { force: true }).catch(() => {});
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
 });
