@@ -155,6 +155,16 @@ describe('getInputs (the runner passes inputs as INPUT_<NAME> with dashes kept)'
     });
   });
 
+  test('ssh: the runner’s agent, an agent socket or key files, one per line', () => {
+    vi.stubEnv('INPUT_SSH', 'default\ngithub=/run/agent.sock\ndeploy=.ssh/deploy_key,.ssh/other_key');
+    captureStdout();
+    expect(getInputs().ssh).toEqual([
+      { id: 'default' },
+      { id: 'github', paths: ['/run/agent.sock'] },
+      { id: 'deploy', paths: ['.ssh/deploy_key', '.ssh/other_key'] },
+    ]);
+  });
+
   test('masks the password, the token and secret build args before a bad input can fail', () => {
     vi.stubEnv('INPUT_USERNAME', 'ci');
     vi.stubEnv('INPUT_PASSWORD', 'pa55-word');

@@ -34,7 +34,11 @@ function addBuildOptions(command: Command): Command {
       ]),
     )
     .option('--secret <id=NAME,env=VAR|src=FILE>', 'a BuildKit build secret for RUN --mount=type=secret (repeatable)', collect)
-    .option('--ssh <default|ID=SOCKET>', 'forward an ssh-agent to RUN --mount=type=ssh (repeatable)', collect)
+    .option(
+      '--ssh <default|ID=PATH>',
+      'forward an ssh-agent (default, ID=SOCKET) or private key files (ID=KEYFILE) to RUN --mount=type=ssh (repeatable)',
+      collect,
+    )
     .option('--cache-from <ref>', 'an image whose layers the build may reuse (repeatable)', collect)
     .option('--cache-to <inline>', 'inline: write cache metadata into the image (changes its id)', collect);
 }

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -158,4 +158,37 @@ describe('ship release of a Dockerfile with a pip cache mount', () => {
       await rm(dir, { recursive: true, force: true });
     }
   }, 300_000);
+});
+
+describe('ssh key files', () => {
+  test('build.ssh in ship.yaml names a key file next to it; --ssh with a passphrase-protected key exits 2 in one line', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'i11b-ssh-cli-'));
+    const image = `${uniqueName('i11b-ssh-cli')}:1`;
+    try {
+      const comment = uniqueName('i11b-cli-key');
+      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', join(dir, 'deploy_key')]);
+      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'i11b-passphrase', '-f', join(dir, 'locked_key')]);
+      // No ssh client in the base image: count the forwarded agent's keys with its own protocol.
+      const count =
+        'import os,socket,struct;s=socket.socket(socket.AF_UNIX);s.connect(os.environ["SSH_AUTH_SOCK"]);s.sendall(struct.pack(">IB",1,11));print("agent keys:",struct.unpack(">IBI",s.recv(9))[2])';
+      await writeFile(
+        join(dir, 'Dockerfile'),
+        `FROM ${loadTestbed().baseImage}\nRUN --mount=type=ssh,required=true python -c '${count}'\n`,
+      );
+      await writeFile(join(dir, 'ship.yaml'), 'build:\n  ssh: [default=deploy_key]\n');
+
+      const build = start(['build', dir, '--image', image, '--no-cache', '--no-report'], { SSH_AUTH_SOCK: '' });
+      expect(await build.exit, build.output().stderr).toBe(0);
+      expect(build.output().stderr).toContain('agent keys: 1');
+
+      const locked = start(['build', dir, '--image', image, '--ssh', `default=${join(dir, 'locked_key')}`]);
+      expect(await locked.exit).toBe(2);
+      expect(locked.output().stderr).toBe(
+        `✖ The SSH key '${join(dir, 'locked_key')}' for 'default' is protected by a passphrase; load it into an agent (ssh-add ${join(dir, 'locked_key')}) and pass --ssh default or default=SOCKET instead.\n`,
+      );
+    } finally {
+      await removeImage(image, { force: true }).catch(() => {});
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { type RegistryAuth, resolveRegistryAuth } from '../auth/registry-auth.js';
 import { type Clock, systemClock } from '../clock.js';
@@ -33,6 +33,7 @@ import { BuildKitStreamDecoder } from './buildkit-stream.js';
 import { type BuildContextPlan, packBuildContext, planBuildContext } from './context.js';
 import { DockerignoreMatcher, parseDockerignore } from './dockerignore.js';
 import { declaredArgs, secretBuildArgWarning } from './secret-build-args.js';
+import { sshAgents } from './ssh-agents.js';
 
 export interface BuildImageOptions extends EngineOptions, BuildSettings {
   /** The build context directory. */
@@ -112,7 +113,7 @@ export async function buildImage(options: BuildImageOptions): Promise<BuildResul
     );
   }
   const secrets = builder === 'buildkit' ? await readSecrets(options.secrets ?? [], options.env ?? process.env) : new Map();
-  const sshAgents = builder === 'buildkit' ? await sshSockets(options.ssh ?? [], options.env ?? process.env) : new Map();
+  const agents = builder === 'buildkit' ? await sshAgents(options.ssh ?? [], options.env ?? process.env) : new Map();
   const onProgress = redacting(
     options.onProgress,
     [...secrets.values()].map((value) => value.toString('utf8')),
@@ -160,7 +161,7 @@ export async function buildImage(options: BuildImageOptions): Promise<BuildResul
           session = await openBuildSession(await dockerFor(options), {
             credentials: (host) => sessionCredentials(host, options),
             secrets,
-            sshAgents,
+            sshAgents: agents,
           }).catch((error: unknown) => {
             throw commonEngineError(error, options) ?? engineRefused(error);
           });
@@ -309,26 +310,6 @@ async function readSecrets(secrets: BuildSecret[], env: NodeJS.ProcessEnv): Prom
     }
   }
   return values;
-}
-
-async function sshSockets(specs: BuildSsh[], env: NodeJS.ProcessEnv): Promise<Map<string, string>> {
-  const sockets = new Map<string, string>();
-  for (const spec of specs) {
-    const socket = spec.socket ?? env.SSH_AUTH_SOCK;
-    if (!socket) {
-      throw new InvalidInputError(
-        `--ssh ${spec.id} forwards the agent in SSH_AUTH_SOCK, which is not set; start ssh-agent (eval $(ssh-agent)) or pass ${spec.id}=SOCKET.`,
-      );
-    }
-    const info = await stat(socket).catch(() => undefined);
-    if (!info?.isSocket()) {
-      throw new InvalidInputError(
-        `The SSH path '${socket}' for '${spec.id}' is not an agent socket; load the key into an agent (ssh-add KEYFILE) and pass its socket.`,
-      );
-    }
-    sockets.set(spec.id, socket);
-  }
-  return sockets;
 }
 
 async function sessionCredentials(host: string, options: BuildImageOptions) {

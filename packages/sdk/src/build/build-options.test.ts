@@ -27,13 +27,15 @@ describe('BuildKit inputs as buildx spells them', () => {
 
   test.each([
     ['default', { id: 'default' }],
-    ['default=/tmp/agent.sock', { id: 'default', socket: '/tmp/agent.sock' }],
-    ['github=/run/gh.sock', { id: 'github', socket: '/run/gh.sock' }],
+    ['default=/tmp/agent.sock', { id: 'default', paths: ['/tmp/agent.sock'] }],
+    ['github=/run/gh.sock', { id: 'github', paths: ['/run/gh.sock'] }],
+    ['default=/home/me/.ssh/id_ed25519', { id: 'default', paths: ['/home/me/.ssh/id_ed25519'] }],
+    ['deploy=keys/a, keys/b', { id: 'deploy', paths: ['keys/a', 'keys/b'] }],
   ])('--ssh %s', (spec, expected) => {
     expect(parseSshSpec(spec)).toEqual(expected);
   });
 
-  test.each(['', 'id=', 'a=/x,/y'])('--ssh %j is refused', (spec) => {
+  test.each(['', 'id=', 'a=/x,', '=/x', 'a b=/x'])('--ssh %j is refused', (spec) => {
     expect(() => parseSshSpec(spec)).toThrow(InvalidInputError);
   });
 

@@ -20,8 +20,11 @@ export interface BuildSecret {
 export interface BuildSsh {
   /** `default` for `--mount=type=ssh` without an id. */
   id: string;
-  /** The agent's socket; default `$SSH_AUTH_SOCK`. */
-  socket?: string;
+  /**
+   * One agent socket, or private key files (OpenSSH or PEM, without a passphrase) that an
+   * in-process agent offers; default the agent in `$SSH_AUTH_SOCK`.
+   */
+  paths?: string[];
 }
 
 const ID = /^[A-Za-z0-9_.-]+$/;
@@ -58,18 +61,18 @@ export function parseSecretSpec(spec: string): BuildSecret {
   return { id, env: id };
 }
 
-/** `default`, `default=SOCKET`, `ID=SOCKET`, as buildx reads `--ssh`. */
+/** `default`, `ID=SOCKET` or `ID=KEYFILE[,KEYFILE...]`, as buildx reads `--ssh`. */
 export function parseSshSpec(spec: string): BuildSsh {
   const text = spec.trim();
   const equals = text.indexOf('=');
   const id = equals < 0 ? text : text.slice(0, equals);
-  const socket = equals < 0 ? undefined : text.slice(equals + 1);
-  if (!id || !ID.test(id) || socket === '' || socket?.includes(',')) {
+  const paths = equals < 0 ? undefined : text.slice(equals + 1).split(',');
+  if (!id || !ID.test(id) || paths?.some((path) => path.trim() === '')) {
     throw new InvalidInputError(
-      `'${spec}' is not a valid --ssh value; write --ssh default (the agent in SSH_AUTH_SOCK) or --ssh ID=SOCKET (one agent socket).`,
+      `'${spec}' is not a valid --ssh value; write --ssh default (the agent in SSH_AUTH_SOCK), --ssh ID=SOCKET or --ssh ID=KEYFILE.`,
     );
   }
-  return socket === undefined ? { id } : { id, socket };
+  return paths === undefined ? { id } : { id, paths: paths.map((path) => path.trim()) };
 }
 
 /** Only inline cache can be exported by this engine's BuildKit: `inline` or `type=inline`. */

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -40,6 +40,22 @@ function tagFor(prefix: string): string {
   const tag = `${uniqueName(`i11-${prefix}`)}:itg`;
   images.push(tag);
   return tag;
+}
+
+/** A build that lists the forwarded agent's keys with the agent protocol itself (no ssh client in the base image). */
+function sshFixture(name: string): Promise<string> {
+  const listKeys = [
+    'import os, socket, struct',
+    's = socket.socket(socket.AF_UNIX); s.connect(os.environ["SSH_AUTH_SOCK"])',
+    's.sendall(struct.pack(">IB", 1, 11))',
+    'n = struct.unpack(">I", s.recv(4))[0]; d = b""',
+    'while len(d) < n: d += s.recv(n - len(d))',
+    'print("agent answered", d[0], "with", struct.unpack(">I", d[1:5])[0], "key(s):", d.decode("latin-1").split("\\x00")[-1])',
+  ].join('\n');
+  return fixture(name, {
+    'list_keys.py': listKeys,
+    Dockerfile: `FROM ${base}\nCOPY list_keys.py /\nRUN --mount=type=ssh,required=true python /list_keys.py\n`,
+  });
 }
 
 /** Every place a value could leak from an image: `docker save` (all layers and the config), history, inspect. */
@@ -129,28 +145,13 @@ describe('BuildKit through our own session (real engine)', () => {
     try {
       agent = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' });
       await runProcess('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', join(dir, 'key')]);
+      // runProcess resolves with the exit code: retry until the agent's socket is up and took the key.
       for (let i = 0; i < 100; i++) {
-        if (
-          (await runProcess('ssh-add', [join(dir, 'key')], { env: { ...process.env, SSH_AUTH_SOCK: socket } }).catch(
-            () => undefined,
-          )) !== undefined
-        )
-          break;
+        const added = await runProcess('ssh-add', [join(dir, 'key')], { env: { ...process.env, SSH_AUTH_SOCK: socket } });
+        if (added.exitCode === 0) break;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      // No ssh client in the base image: list the agent's keys with its own protocol (SSH2_AGENTC_REQUEST_IDENTITIES).
-      const listKeys = [
-        'import os, socket, struct',
-        's = socket.socket(socket.AF_UNIX); s.connect(os.environ["SSH_AUTH_SOCK"])',
-        's.sendall(struct.pack(">IB", 1, 11))',
-        'n = struct.unpack(">I", s.recv(4))[0]; d = b""',
-        'while len(d) < n: d += s.recv(n - len(d))',
-        'print("agent answered", d[0], "with", struct.unpack(">I", d[1:5])[0], "key(s):", d.decode("latin-1").split("\\x00")[-1])',
-      ].join('\n');
-      const context = await fixture('ssh', {
-        'list_keys.py': listKeys,
-        Dockerfile: `FROM ${base}\nCOPY list_keys.py /\nRUN --mount=type=ssh,required=true python /list_keys.py\n`,
-      });
+      const context = await sshFixture('ssh');
       const logs: string[] = [];
       const result = await buildImage({
         context,
@@ -178,15 +179,41 @@ describe('BuildKit through our own session (real engine)', () => {
     }
   });
 
-  test('a key file instead of an agent socket is refused with how to load it', async () => {
-    const keyFile = join(root, 'id_ed25519');
-    await writeFile(keyFile, 'not a socket');
-    const context = await fixture('ssh-file', { Dockerfile: `FROM ${base}\n` });
-    const error = await buildImage({ context, builder: 'buildkit', ssh: [{ id: 'default', socket: keyFile }] }).catch(
-      (caught: unknown) => caught,
-    );
-    expect(error).toBeInstanceOf(InvalidInputError);
-    expect((error as Error).message).toContain('is not an agent socket; load the key into an agent (ssh-add KEYFILE)');
+  test('--ssh default=KEYFILE: a key made here is seen inside the build with no agent running, and never printed', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'i11b-ssh-key-'));
+    try {
+      const comment = uniqueName('i11b-key');
+      const keyFile = join(dir, 'id_ed25519');
+      await runProcess('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', keyFile]);
+      const context = await sshFixture('ssh-key-file');
+      const events: ProgressEvent[] = [];
+      const result = await buildImage({
+        context,
+        builder: 'buildkit',
+        noCache: true,
+        ssh: [{ id: 'default', paths: [keyFile] }],
+        env: {},
+        onProgress: (event) => events.push(event),
+      });
+      images.push(result.imageId);
+      const progress = events.map((event) => JSON.stringify(event)).join('\n');
+      expect(progress).toContain('agent answered 12 with 1 key(s):');
+      expect(progress).toContain(comment);
+      const keyLines = (await readFile(keyFile, 'utf8')).split('\n').filter((line) => line.length > 20);
+      expect(keyLines.filter((line) => progress.includes(line) || JSON.stringify(result).includes(line))).toEqual([]);
+
+      const lockedFile = join(dir, 'id_locked');
+      await runProcess('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'i11b-passphrase', '-f', lockedFile]);
+      const locked = await buildImage({ context, builder: 'buildkit', ssh: [{ id: 'default', paths: [lockedFile] }] }).catch(
+        (caught: unknown) => caught,
+      );
+      expect(locked).toBeInstanceOf(InvalidInputError);
+      expect((locked as Error).message).toBe(
+        `The SSH key '${lockedFile}' for 'default' is protected by a passphrase; load it into an agent (ssh-add ${lockedFile}) and pass --ssh default or default=SOCKET instead.`,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   test('a pip cache mount builds with BuildKit; the classic builder cannot', async () => {

@@ -89,7 +89,15 @@ export function configDefaults(
       return secret.src === undefined ? secret : { ...secret, src: resolveFrom(dir, secret.src) };
     });
   }
-  if (build?.ssh !== undefined) out.ssh = build.ssh.map(parseSshSpec);
+  if (build?.ssh !== undefined) {
+    out.ssh = build.ssh.map((spec) => {
+      const ssh = parseSshSpec(spec);
+      // `~/` is left for the build to expand with the HOME it runs under.
+      return ssh.paths === undefined
+        ? ssh
+        : { ...ssh, paths: ssh.paths.map((path) => (path.startsWith('~/') ? path : resolveFrom(dir, path))) };
+    });
+  }
   if (build?.cacheFrom !== undefined) out.cacheFrom = build.cacheFrom.map(parseCacheFrom);
   if (build?.cacheTo !== undefined) out.cacheTo = build.cacheTo.map(parseCacheTo);
   if (config.registries !== undefined) {

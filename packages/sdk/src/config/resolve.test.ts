@@ -100,6 +100,18 @@ tags: { version: v1.2.3, rules: ['type=sha'], flavor: ['latest=false'], latest: 
     expect(resolveReleaseOptions(yaml(text), overrides, at)).toMatchObject(expected);
   });
 
+  test('build.ssh in ship.yaml: key files and sockets are relative to the file, ~/ is left for the build', () => {
+    const config = yaml(
+      "build:\n  ssh: [default, 'github=keys/deploy_key', 'agent=/run/agent.sock', 'home=~/.ssh/id_ed25519']\n",
+    );
+    expect(config.ssh).toEqual([
+      { id: 'default' },
+      { id: 'github', paths: ['/repo/app/keys/deploy_key'] },
+      { id: 'agent', paths: ['/run/agent.sock'] },
+      { id: 'home', paths: ['~/.ssh/id_ed25519'] },
+    ]);
+  });
+
   test('no image anywhere: the adapter’s sentence, when it needs one', () => {
     expect(() => resolveReleaseOptions({}, {}, { ...at, missingImage: 'Pass --image.' })).toThrow('Pass --image.');
     expect(resolveReleaseOptions({}, {}, at).image).toEqual([]);

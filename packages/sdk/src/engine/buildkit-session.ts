@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
-import { connect } from 'node:net';
+import type { Duplex } from 'node:stream';
 import * as grpc from '@grpc/grpc-js';
 import { codec } from './buildkit-proto.js';
 import type { DockerClient } from './client.js';
@@ -21,8 +21,8 @@ export interface BuildSessionServices {
   credentials?: (host: string) => Promise<SessionCredentials | undefined>;
   /** Secret values by id, read before the build starts. */
   secrets?: ReadonlyMap<string, Buffer>;
-  /** SSH agent sockets by id (`default` for `--ssh default`). */
-  sshAgents?: ReadonlyMap<string, string>;
+  /** SSH agents by id (`default` for `--ssh default`): each call opens one connection to the agent. */
+  sshAgents?: ReadonlyMap<string, () => Duplex>;
 }
 
 export interface BuildSession {
@@ -140,14 +140,17 @@ function sessionMethods(services: BuildSessionServices): Method[] {
 }
 
 /** Pipes one BuildKit SSH stream to a connection of the caller's agent, both ways. */
-function forwardAgent(call: grpc.ServerDuplexStream<{ data: Buffer }, object>, agents: ReadonlyMap<string, string> | undefined) {
+function forwardAgent(
+  call: grpc.ServerDuplexStream<{ data: Buffer }, object>,
+  agents: ReadonlyMap<string, () => Duplex> | undefined,
+) {
   const sshId = String(call.metadata.get(SSH_ID_KEY)[0] ?? 'default');
-  const socketPath = agents?.get(sshId);
-  if (!socketPath) {
+  const open = agents?.get(sshId);
+  if (!open) {
     call.destroy(Object.assign(new Error(`unset ssh forward key ${sshId}`), { code: grpc.status.NOT_FOUND }));
     return;
   }
-  const agent: Socket = connect(socketPath);
+  const agent = open();
   agent.on('data', (data: Buffer) => call.write({ data }));
   agent.on('error', () => call.end());
   agent.on('close', () => call.end());

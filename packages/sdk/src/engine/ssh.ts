@@ -39,8 +39,8 @@ function readIfPresent(path: string): string | undefined {
 
 type Ssh2 = typeof import('ssh2');
 
-/** ssh2 is CommonJS and only needed for ssh engines: loaded on the first ssh login. */
-async function loadSsh2(): Promise<Ssh2> {
+/** ssh2 is CommonJS and only needed for ssh engines and SSH key files: loaded on first use. */
+export async function loadSsh2(): Promise<Ssh2> {
   const loaded = (await import('ssh2')) as Ssh2 & { default?: Ssh2 };
   return loaded.default ?? loaded;
 }
