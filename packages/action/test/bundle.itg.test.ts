@@ -1,5 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -203,6 +204,46 @@ test('on Node 24, a Dockerfile with a pip cache mount is built, smoke-tested and
     expect(post.exitCode, post.stdout + post.stderr).toBe(0);
   } finally {
     for (const tag of ['2.0.0', '2.0', '2', 'latest']) await removeImage(`${image}:${tag}`, { force: true }).catch(() => {});
+    await rm(runner.dir, { recursive: true, force: true });
+  }
+}, 300_000);
+
+test('on Node 24, the ssh input forwards a key file (no agent on the runner) to RUN --mount=type=ssh', async () => {
+  const dir = join(workspace, 'ssh-app');
+  const image = `${uniqueName('i11b-bundle-ssh')}/app`;
+  await mkdir(dir, { recursive: true });
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'i11b-deploy-key', '-f', join(dir, 'deploy_key')]);
+  // No ssh client in the base image: count the forwarded agent's keys with its own protocol.
+  const count =
+    'import os,socket,struct;s=socket.socket(socket.AF_UNIX);s.connect(os.environ["SSH_AUTH_SOCK"]);s.sendall(struct.pack(">IB",1,11));print("agent keys:",struct.unpack(">IBI",s.recv(9))[2])';
+  // The image name in the step keeps BuildKit from answering it from an earlier run's cache.
+  await writeFile(
+    join(dir, 'Dockerfile'),
+    `FROM ${loadTestbed().baseImage}\nRUN --mount=type=ssh,required=true python -c '${count}' && echo ${image}\n`,
+  );
+  await writeFile(join(dir, '.dockerignore'), 'deploy_key*\n');
+  const runner = await FakeRunner.create({ node: nodes[0] ?? '', bundle: join(workspace, 'dist', 'index.js'), workspace });
+  try {
+    const step = await runner.main(
+      {
+        context: 'ssh-app',
+        images: image,
+        tag: 'v1.0.0',
+        push: 'false',
+        'smoke-test': 'false',
+        ssh: 'default=ssh-app/deploy_key',
+      },
+      { GITHUB_EVENT_NAME: 'push', GITHUB_REF: 'refs/heads/main', GITHUB_SHA: 'c0ffee0000000000000000000000000000000000' },
+    );
+    const output = step.stdout + step.stderr;
+    expect(step.exitCode, output).toBe(0);
+    expect(step.stdout).toContain('agent keys: 1');
+    expect(step.stdout).toContain('Built 1.0.0; nothing pushed (push: false)');
+    const key = await readFile(join(dir, 'deploy_key'), 'utf8');
+    const keyLines = key.split('\n').filter((line) => line.length > 20);
+    expect(keyLines.filter((line) => output.includes(line) || step.files.summary.includes(line))).toEqual([]);
+  } finally {
+    await removeImage(`${image}:1.0.0`, { force: true }).catch(() => {});
     await rm(runner.dir, { recursive: true, force: true });
   }
 }, 300_000);

@@ -178,7 +178,7 @@ export async function release(o: ReleaseOptions): Promise<ReleaseResult> {
         ? `${result.version} was already published to ${names} as ${result.digest}; nothing pushed`
         : result.pushed
           ? `Released ${result.version} to ${names}`
-          : `Built and smoke-tested ${result.version}; nothing pushed (push: false)`,
+          : `Built${result.smoke ? ' and smoke-tested' : ''} ${result.version}; nothing pushed (push: false)`,
   );
 }
 
