@@ -327,7 +327,7 @@ function readState() {
   }
 }
 
-/** Exactly the TestbedState shape of packages/sdk/src/testing/testbed.ts; 0600 (it holds a password). */
+/** Exactly the TestbedState shape of packages/test-utils/src/testbed.ts; 0600 (it holds a password). */
 function writeState(state) {
   mkdirSync(testbedDir, { recursive: true });
   const temp = `${statePath}.${process.pid}.tmp`;

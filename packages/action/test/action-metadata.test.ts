@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PUBLIC_KEY_WORDS, SECRET_NAME_ENDINGS, SECRET_NAME_WORDS, SECRET_REFERENCE_SUFFIXES } from '@container-ship/sdk';
+import { repoRoot } from '@container-ship/test-utils';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
-import { repoRoot } from '../../sdk/src/testing/testbed.js';
 
 const read = (path: string) => readFileSync(join(repoRoot, path), 'utf8');
 const actionYml = parse(read('action.yml')) as {

@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { cp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { listShipContainers, removeImage } from '@container-ship/sdk';
+import { exampleAppDir, loadTestbed, repoRoot, uniqueName } from '@container-ship/test-utils';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { exampleAppDir, loadTestbed, repoRoot, uniqueName } from '../../sdk/src/testing/testbed.js';
 import { FakeGitHub } from './fake-github.js';
 import { FakeRunner, type StepResult } from './runner.js';
 

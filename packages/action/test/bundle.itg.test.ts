@@ -6,9 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { removeImage } from '@container-ship/sdk';
+import { loadTestbed, uniqueName } from '@container-ship/test-utils';
+import { authRegistryDigest, cacheMountStep, writeCacheMountApp } from '@container-ship/test-utils/cache-mount-app';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { authRegistryDigest, cacheMountStep, writeCacheMountApp } from '../../sdk/src/testing/cache-mount-app.js';
-import { loadTestbed, uniqueName } from '../../sdk/src/testing/testbed.js';
 import { node24, versionOf } from './node24.js';
 import { bundlePath, FakeRunner } from './runner.js';
 

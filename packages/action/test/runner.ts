@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot } from '../../sdk/src/testing/testbed.js';
+import { repoRoot } from '@container-ship/test-utils';
 
 /** The committed bundle, exactly what `action.yml` points the runner at. */
 export const bundlePath = join(repoRoot, 'packages/action/dist/index.js');

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { listShipContainers, removeImage } from '@container-ship/sdk';
 import { listTags } from '@container-ship/sdk/registry';
+import { loadTestbed, repoRoot, uniqueName } from '@container-ship/test-utils';
+import { authRegistryDigest, cacheMountStep, writeCacheMountApp } from '@container-ship/test-utils/cache-mount-app';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { authRegistryDigest, cacheMountStep, writeCacheMountApp } from '../../sdk/src/testing/cache-mount-app.js';
-import { loadTestbed, repoRoot, uniqueName } from '../../sdk/src/testing/testbed.js';
 
 /** The built bundle, through the real bin, as a user runs it. */
 const bin = fileURLToPath(new URL('../bin/ship.js', import.meta.url));

@@ -6,10 +6,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { removeImage } from '@container-ship/sdk';
 import { RegistryClient } from '@container-ship/sdk/registry';
+import { loadTestbed, uniqueName } from '@container-ship/test-utils';
+import { type RegistryProxy, type StartedRegistry, startRegistry, startRegistryProxy } from '@container-ship/test-utils/registry';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { type RegistryProxy, startRegistryProxy } from '../../sdk/src/registry/testing/proxy.js';
-import { type StartedRegistry, startRegistry } from '../../sdk/src/registry/testing/registry-server.js';
-import { loadTestbed, uniqueName } from '../../sdk/src/testing/testbed.js';
 
 // Two real `ship release` processes of the same repository, 1.0.0 and 1.1.0, started together,
 // ten rounds with the start order alternating. A proxy in front of a registry of the test's own

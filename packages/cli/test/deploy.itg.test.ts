@@ -4,13 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { removeImage, undeploy } from '@container-ship/sdk';
+import { exampleAppDir, loadTestbed, repoRoot, uniqueName } from '@container-ship/test-utils';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { Service } from 'kubernetes-models/v1';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { initSwarm, leaveSwarm, listServices, swarmState } from '../../sdk/src/engine/swarm.js';
-import { exampleAppDir, loadTestbed, repoRoot, uniqueName } from '../../sdk/src/testing/testbed.js';
 import { type CliRun, errorLines, ship } from './cli.js';
 
 /**
@@ -92,11 +91,16 @@ async function docker(...args: string[]): Promise<string> {
   return (await run('docker', args, { maxBuffer: 16 * 1024 * 1024 })).stdout;
 }
 
+/** The names of the Swarm services that carry every given label. */
+async function serviceNames(labels: Record<string, string>): Promise<string[]> {
+  const filters = Object.entries(labels).flatMap(([key, value]) => ['--filter', `label=${key}=${value}`]);
+  return (await docker('service', 'ls', ...filters, '--format', '{{.Name}}')).split('\n').filter(Boolean);
+}
+
 beforeAll(async () => {
-  const swarm = await swarmState();
-  if (swarm.state === 'inactive') {
+  if ((await docker('info', '--format', '{{.Swarm.LocalNodeState}}')).trim() === 'inactive') {
     hadGatewayBridge = (await docker('network', 'ls', '-q', '--filter', 'name=^docker_gwbridge$')).trim() !== '';
-    await initSwarm('127.0.0.1');
+    await docker('swarm', 'init', '--advertise-addr', '127.0.0.1', '--listen-addr', '0.0.0.0:2377');
     initialisedSwarm = true;
   }
   // v1 is released by the first Swarm test, with --deploy (every release has a digest of its own).
@@ -123,13 +127,13 @@ afterAll(async () => {
   expect(await docker('images', '-q', image)).toBe('');
   for (const dir of tempDirs) await rm(dir, { recursive: true, force: true });
   // Only this run's: the same test may run at once elsewhere on the shared engine.
-  const left = (await listServices({ 'io.container-ship.managed': 'true' })).filter(
-    (s) => s.name === service || s.name === hostService,
+  const left = (await serviceNames({ 'io.container-ship.managed': 'true' })).filter(
+    (name) => name === service || name === hostService,
   );
-  expect(left.map((s) => s.name)).toEqual([]);
+  expect(left).toEqual([]);
   expect(await docker('network', 'ls', '--filter', `name=${network}`, '--format', '{{.Name}}')).toBe('');
-  if (initialisedSwarm && (await listServices({})).length === 0) {
-    await leaveSwarm();
+  if (initialisedSwarm && (await serviceNames({})).length === 0) {
+    await docker('swarm', 'leave', '--force');
     if (!hadGatewayBridge) await docker('network', 'rm', 'docker_gwbridge').catch(() => '');
   }
 }, 300_000);
@@ -334,7 +338,7 @@ describe('bad input', () => {
     expect(errorLines(result.stderr)).toEqual([
       `✖ The registry has no ${image}:9.9.9; push it first (ship release or ship push).`,
     ]);
-    expect(await listServices({ 'io.container-ship.service': 'i15-nothing' })).toEqual([]);
+    expect(await serviceNames({ 'io.container-ship.service': 'i15-nothing' })).toEqual([]);
   });
 
   test('a service ship does not manage is left alone', async () => {

@@ -1,10 +1,10 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { removeImage } from '@container-ship/sdk';
+import { readImageLayers } from '@container-ship/sdk/dockerfile';
+import { loadTestbed, uniqueName } from '@container-ship/test-utils';
 import { afterAll, describe, expect, test } from 'vitest';
-import { readImageLayers } from '../../sdk/src/dockerfile/build-report.js';
-import { removeImage } from '../../sdk/src/engine/images.js';
-import { loadTestbed, uniqueName } from '../../sdk/src/testing/testbed.js';
 import { ship } from './cli.js';
 
 // `ship init` then `ship release` on the project layouts that install offline here (the wheelhouse has

@@ -3,9 +3,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { exampleAppDir, loadTestbed, repoRoot, uniqueName } from '@container-ship/test-utils';
+import { pushSyntheticImage } from '@container-ship/test-utils/registry';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { pushSyntheticImage } from '../../sdk/src/registry/testing/synthetic-image.js';
-import { exampleAppDir, loadTestbed, repoRoot, uniqueName } from '../../sdk/src/testing/testbed.js';
 
 /**
  * Runs the built bin with a tracer preloaded (test/trace-modules.mjs) and maps every loaded

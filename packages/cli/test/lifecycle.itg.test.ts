@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspectImage, listShipContainers, removeImage } from '@container-ship/sdk';
 import { listTags } from '@container-ship/sdk/registry';
+import { exampleAppDir, loadTestbed, repoRoot, uniqueName } from '@container-ship/test-utils';
 import { afterAll, describe, expect, test } from 'vitest';
-import { exampleAppDir, loadTestbed, repoRoot, uniqueName } from '../../sdk/src/testing/testbed.js';
 import { errorLines, ship } from './cli.js';
 
 /**

@@ -1,8 +1,8 @@
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadTestbed } from '@container-ship/test-utils';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadTestbed } from '../../sdk/src/testing/testbed.js';
 import { errorLines, ship } from './cli.js';
 
 /** `ship login` against the test bed's htpasswd registry, storing into a temp DOCKER_CONFIG. */

@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { removeImage } from '@container-ship/sdk';
 import { RegistryClient } from '@container-ship/sdk/registry';
+import { loadTestbed, uniqueName } from '@container-ship/test-utils';
+import { type RegistryProxy, type StartedRegistry, startRegistry, startRegistryProxy } from '@container-ship/test-utils/registry';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { type RegistryProxy, startRegistryProxy } from '../../sdk/src/registry/testing/proxy.js';
-import { type StartedRegistry, startRegistry } from '../../sdk/src/registry/testing/registry-server.js';
-import { loadTestbed, uniqueName } from '../../sdk/src/testing/testbed.js';
 import { errorLines, ship } from './cli.js';
 
 // `ship release` when the registry takes 1.0.0 and then answers 500 to the manifest PUT of 1.0:

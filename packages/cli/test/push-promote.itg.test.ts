@@ -1,7 +1,7 @@
 import { removeImage } from '@container-ship/sdk';
 import { listTags } from '@container-ship/sdk/registry';
+import { loadTestbed, repoRoot, uniqueName } from '@container-ship/test-utils';
 import { afterAll, describe, expect, test } from 'vitest';
-import { loadTestbed, repoRoot, uniqueName } from '../../sdk/src/testing/testbed.js';
 
 import { ship } from './cli.js';
 

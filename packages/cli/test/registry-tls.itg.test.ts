@@ -1,10 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { uniqueName } from '@container-ship/test-utils';
+import {
+  makeTestCertificates,
+  pushSyntheticImage,
+  type StartedRegistry,
+  startRegistry,
+} from '@container-ship/test-utils/registry';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { makeTestCertificates, type StartedRegistry, startRegistry } from '../../sdk/src/registry/testing/registry-server.js';
-import { pushSyntheticImage } from '../../sdk/src/registry/testing/synthetic-image.js';
-import { uniqueName } from '../../sdk/src/testing/testbed.js';
 import { errorLines, ship } from './cli.js';
 
 /**

@@ -1,8 +1,8 @@
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { exampleAppDir } from '@container-ship/test-utils';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { exampleAppDir } from '../../../sdk/src/testing/testbed.js';
 import { ship } from '../../test/cli.js';
 
 let dir: string;

@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { exampleAppDir, loadTestbed, uniqueName } from '@container-ship/test-utils';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { imageHistory, inspectImage, removeImage } from '../engine/images.js';
 import { AbortedError, BuildError, EngineUnavailableError, ShipError } from '../errors.js';
 import { runProcess } from '../process/run-process.js';
 import type { ProgressEvent } from '../progress.js';
-import { exampleAppDir, loadTestbed, uniqueName } from '../testing/testbed.js';
 import { buildImage } from './build-image.js';
 
 // Real engine, nothing mocked: every image gets a unique name and is removed in afterAll.

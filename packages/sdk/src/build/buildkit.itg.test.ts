@@ -3,13 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { loadTestbed, uniqueName } from '@container-ship/test-utils';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { removeImage } from '../engine/images.js';
 import { BuildError, InvalidInputError, ShipError } from '../errors.js';
 import { runProcess } from '../process/run-process.js';
 import type { ProgressEvent } from '../progress.js';
 import { pushImage } from '../push/push-image.js';
-import { loadTestbed, uniqueName } from '../testing/testbed.js';
 import { buildImage } from './build-image.js';
 
 // What only BuildKit does, against the real engine and registries: secrets, SSH forwarding, cache

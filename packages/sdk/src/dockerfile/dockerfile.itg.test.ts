@@ -1,12 +1,12 @@
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { exampleAppDir, loadTestbed, uniqueName } from '@container-ship/test-utils';
 import { afterAll, describe, expect, test } from 'vitest';
 import { type BuildResult, buildImage } from '../build/build-image.js';
 import { removeImage } from '../engine/images.js';
 import { ShipError } from '../errors.js';
 import { smokeTest } from '../smoke/smoke-test.js';
-import { exampleAppDir, loadTestbed, uniqueName } from '../testing/testbed.js';
 import { buildReport } from './build-report.js';
 import { generateDockerfile } from './generate.js';
 import { lintDockerfile } from './lint.js';

@@ -2,8 +2,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { exampleAppDir } from '@container-ship/test-utils';
 import { afterAll, describe, expect, test } from 'vitest';
-import { exampleAppDir } from '../testing/testbed.js';
 import { formatLintJson, formatLintText, lintDockerfile, lintDockerfileText, lintExitCode } from './lint.js';
 import { LINT_RULES } from './rules.js';
 

@@ -1,3 +1,4 @@
+import { exampleAppDir, loadTestbed, uniqueName } from '@container-ship/test-utils';
 import { afterAll, describe, expect, test } from 'vitest';
 import { buildImage } from '../build/build-image.js';
 import { newRunId } from '../cleanup/labels.js';
@@ -8,14 +9,13 @@ import { pullImage } from '../push/pull-image.js';
 import { release } from '../release/release.js';
 import { runContainer } from '../run/run-container.js';
 import { smokeTest } from '../smoke/smoke-test.js';
-import { exampleAppDir, loadTestbed, uniqueName } from '../testing/testbed.js';
 import type { EngineConnection } from './connection.js';
 import { removeImage } from './images.js';
 import { inspectEngine } from './info.js';
 
 /**
  * The real-engine paths (build, run, smoke, push, pull, release) against Podman's
- * Docker-compatible API: `podman system service`, started by src/testing/podman-service.ts.
+ * Docker-compatible API: `podman system service`, started by @container-ship/test-utils/podman-service.
  */
 const socketPath = process.env.SHIP_PODMAN_SOCKET;
 if (!socketPath) throw new Error('SHIP_PODMAN_SOCKET is unset; run this through npm run test:podman.');

@@ -3,10 +3,10 @@ import { type AddressInfo, connect, createServer, type Server, type Socket } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
+import { uniqueName } from '@container-ship/test-utils';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildImage } from '../build/build-image.js';
 import { runProcess } from '../process/run-process.js';
-import { uniqueName } from '../testing/testbed.js';
 import { discoverEngine, resolveEngineConnection, systemDiscoveryInput } from './discovery/discover.js';
 import { inspectImage, removeImage } from './images.js';
 import { inspectEngine } from './info.js';

@@ -4,6 +4,7 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { exampleAppDir, loadTestbed, uniqueName } from '@container-ship/test-utils';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildImage } from '../build/build-image.js';
 import { newRunId } from '../cleanup/labels.js';
@@ -13,7 +14,6 @@ import { EngineUnavailableError } from '../errors.js';
 import { runProcess } from '../process/run-process.js';
 import { release } from '../release/release.js';
 import { runContainer } from '../run/run-container.js';
-import { exampleAppDir, loadTestbed, uniqueName } from '../testing/testbed.js';
 import { resolveEngineConnection } from './discovery/discover.js';
 import { inspectImage, removeImage } from './images.js';
 import { inspectEngine } from './info.js';

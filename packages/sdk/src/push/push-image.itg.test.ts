@@ -4,12 +4,12 @@ import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadTestbed, uniqueName } from '@container-ship/test-utils';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildImage } from '../build/build-image.js';
 import { inspectImage, removeImage } from '../engine/images.js';
 import { AbortedError, PushError, RegistryError } from '../errors.js';
 import type { ProgressEvent } from '../progress.js';
-import { loadTestbed, uniqueName } from '../testing/testbed.js';
 import { pullImage } from './pull-image.js';
 import { pushImage } from './push-image.js';
 

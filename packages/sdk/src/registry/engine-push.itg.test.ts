@@ -1,13 +1,17 @@
+import { uniqueName } from '@container-ship/test-utils';
+import {
+  pushSyntheticImage,
+  type RegistryProxy,
+  type StartedRegistry,
+  startRegistry,
+  startRegistryProxy,
+} from '@container-ship/test-utils/registry';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { removeImage } from '../engine/images.js';
 import type { ProgressEvent } from '../progress.js';
 import { pullImage } from '../push/pull-image.js';
 import { pushImage } from '../push/push-image.js';
-import { uniqueName } from '../testing/testbed.js';
 import { RegistryClient } from './client.js';
-import { type RegistryProxy, startRegistryProxy } from './testing/proxy.js';
-import { type StartedRegistry, startRegistry } from './testing/registry-server.js';
-import { pushSyntheticImage } from './testing/synthetic-image.js';
 
 // The engine push path through the same flaky proxy: dockerd pushes to 127.0.0.1:<proxy port>
 // (loopback registries are insecure, plain HTTP, by default) and engine A's pushImage retries.

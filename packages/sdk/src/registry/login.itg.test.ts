@@ -1,16 +1,21 @@
 import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { uniqueName } from '@container-ship/test-utils';
+import {
+  type FakeCloud,
+  makeTestCertificates,
+  pushSyntheticImage,
+  type StartedRegistry,
+  startFakeCloud,
+  startRegistry,
+  startTokenServer,
+} from '@container-ship/test-utils/registry';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { uniqueName } from '../testing/testbed.js';
 import { listTags } from './list-tags.js';
 import { login } from './login.js';
 import { ACR_REFRESH_TOKEN_USERNAME } from './providers/acr.js';
 import { storeCredentials } from './store-credentials.js';
-import { type FakeCloud, startFakeCloud } from './testing/fake-cloud.js';
-import { makeTestCertificates, type StartedRegistry, startRegistry } from './testing/registry-server.js';
-import { pushSyntheticImage } from './testing/synthetic-image.js';
-import { startTokenServer } from './testing/token-server.js';
 
 // What each fake cloud hands out, and what the real registries are set up to accept.
 const ecrPassword = `ecr-${uniqueName('pw')}`;

@@ -1,18 +1,24 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { uniqueName } from '@container-ship/test-utils';
+import {
+  makeTestCertificates,
+  pushSyntheticImage,
+  type RegistryProxy,
+  type StartedRegistry,
+  startRegistry,
+  startRegistryProxy,
+  startTokenServer,
+  type TokenServer,
+} from '@container-ship/test-utils/registry';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Clock } from '../clock.js';
 import type { ProgressEvent } from '../progress.js';
-import { uniqueName } from '../testing/testbed.js';
 import { RegistryClient } from './client.js';
 import { listTags } from './list-tags.js';
 import { MEDIA_TYPES } from './media-types.js';
 import { promote } from './promote.js';
-import { type RegistryProxy, startRegistryProxy } from './testing/proxy.js';
-import { makeTestCertificates, type StartedRegistry, startRegistry } from './testing/registry-server.js';
-import { pushSyntheticImage } from './testing/synthetic-image.js';
-import { startTokenServer, type TokenServer } from './testing/token-server.js';
 
 // Retries wait on this clock, so flaky-network tests do not sleep for real.
 const instantClock: Clock = { now: () => Date.now(), sleep: async () => {} };

@@ -1,14 +1,19 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadTestbed, uniqueName } from '@container-ship/test-utils';
+import {
+  type ProxyFault,
+  type RegistryProxy,
+  type StartedRegistry,
+  startRegistry,
+  startRegistryProxy,
+} from '@container-ship/test-utils/registry';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { newRunId } from '../cleanup/labels.js';
 import { cleanup } from '../cleanup/sweep.js';
 import { removeImage } from '../engine/images.js';
 import { RegistryClient } from '../registry/client.js';
-import { type ProxyFault, type RegistryProxy, startRegistryProxy } from '../registry/testing/proxy.js';
-import { type StartedRegistry, startRegistry } from '../registry/testing/registry-server.js';
-import { loadTestbed, uniqueName } from '../testing/testbed.js';
 import { ReleaseError, release } from './release.js';
 
 // A real registry behind the fault-injecting proxy: dockerd pushes the exact tag through it

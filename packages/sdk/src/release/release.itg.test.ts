@@ -1,6 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { exampleAppDir, loadTestbed, uniqueName } from '@container-ship/test-utils';
+import { startRegistryProxy } from '@container-ship/test-utils/registry';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { newRunId } from '../cleanup/labels.js';
 import { listShipContainers } from '../cleanup/list.js';
@@ -8,9 +10,7 @@ import { cleanup } from '../cleanup/sweep.js';
 import { inspectImage, removeImage } from '../engine/images.js';
 import { AbortedError } from '../errors.js';
 import type { ProgressEvent } from '../progress.js';
-import { startRegistryProxy } from '../registry/testing/proxy.js';
 import { readGitContext } from '../tags/git-context.js';
-import { exampleAppDir, loadTestbed, uniqueName } from '../testing/testbed.js';
 import { ReleaseError, release } from './release.js';
 
 // Real engine, real registries (localhost:5001 without auth, localhost:5002 with htpasswd).

@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:net';
+import { loadTestbed, uniqueName } from '@container-ship/test-utils';
 import { afterAll, describe, expect, test } from 'vitest';
 import { LABELS, newRunId } from '../cleanup/labels.js';
 import { listShipContainers } from '../cleanup/list.js';
@@ -6,7 +7,6 @@ import { inspectContainer, removeContainer } from '../engine/containers.js';
 import { inspectImage, removeImage } from '../engine/images.js';
 import { AbortedError, ShipError } from '../errors.js';
 import { pushImage } from '../push/push-image.js';
-import { loadTestbed, uniqueName } from '../testing/testbed.js';
 import { runContainer } from './run-container.js';
 
 // Real engine, nothing mocked. Everything this file makes carries this run id.

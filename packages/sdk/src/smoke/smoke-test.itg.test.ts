@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { exampleAppDir, loadTestbed, uniqueName } from '@container-ship/test-utils';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { buildImage } from '../build/build-image.js';
 import { newRunId } from '../cleanup/labels.js';
@@ -9,7 +10,6 @@ import { removeContainer } from '../engine/containers.js';
 import { removeImage } from '../engine/images.js';
 import { AbortedError } from '../errors.js';
 import type { ProgressEvent } from '../progress.js';
-import { exampleAppDir, loadTestbed, uniqueName } from '../testing/testbed.js';
 import { smokeTest } from './smoke-test.js';
 
 // Real engine, nothing mocked. The fixture apps are a few lines of Python run in the offline

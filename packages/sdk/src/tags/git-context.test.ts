@@ -1,10 +1,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { uniqueName } from '@container-ship/test-utils';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { InvalidInputError } from '../errors.js';
 import { runProcess } from '../process/run-process.js';
-import { uniqueName } from '../testing/testbed.js';
 import { browsableUrl, licenseFromText, readGitContext } from './git-context.js';
 import { planTags } from './plan.js';
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
+import { tableInput } from '@container-ship/test-utils/discovery';
 import { describe, expect, test } from 'vitest';
-import { tableInput } from '../../testing/discovery-input.js';
 import { discoverEngine } from './discover.js';
 
 const colimaContext = {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
+import { tableInput } from '@container-ship/test-utils/discovery';
 import { describe, expect, test } from 'vitest';
 import { InvalidInputError } from '../../errors.js';
-import { tableInput } from '../../testing/discovery-input.js';
 import { currentContextStrategy, dockerContextEnvStrategy } from './docker-context.js';
 
 const id = (name: string) => createHash('sha256').update(name).digest('hex');

@@ -1,6 +1,6 @@
+import { tableInput } from '@container-ship/test-utils/discovery';
 import { describe, expect, test } from 'vitest';
 import { InvalidInputError } from '../../errors.js';
-import { tableInput } from '../../testing/discovery-input.js';
 import { dockerHostStrategy } from './docker-host.js';
 
 describe('DOCKER_HOST', () => {

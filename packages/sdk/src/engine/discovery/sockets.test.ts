@@ -1,5 +1,5 @@
+import { tableInput } from '@container-ship/test-utils/discovery';
 import { describe, expect, test } from 'vitest';
-import { tableInput } from '../../testing/discovery-input.js';
 import { colimaStrategy, defaultSocketStrategy, dockerDesktopStrategy, podmanStrategy, rootlessStrategy } from './sockets.js';
 import type { DiscoveryStrategy } from './strategy.js';
 

@@ -2,8 +2,8 @@ import { createPrivateKey, randomBytes, sign, X509Certificate } from 'node:crypt
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { runProcess } from '../../process/run-process.js';
 import type { RegistryUser } from './registry-server.js';
+import { runTool } from './run-tool.js';
 
 export interface TokenServerOptions {
   /** A temp dir for the signing key and certificate (the registry's `rootcertbundle`). */
@@ -62,7 +62,7 @@ async function readBody(request: IncomingMessage): Promise<string> {
 export async function startTokenServer(options: TokenServerOptions): Promise<TokenServer> {
   const keyPath = join(options.dir, 'token-signing.key');
   const certPath = join(options.dir, 'token-signing.crt');
-  const made = await runProcess('openssl', [
+  await runTool('openssl', [
     'req',
     '-x509',
     '-newkey',
@@ -77,7 +77,6 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
     '-subj',
     '/CN=container-ship test token issuer',
   ]);
-  if (made.exitCode !== 0) throw new Error(`openssl failed: ${made.stderr.trim()}`);
   const key = createPrivateKey(await readFile(keyPath));
   const certDer = new X509Certificate(await readFile(certPath)).raw;
   const service = options.service ?? 'container-ship-test-registry';

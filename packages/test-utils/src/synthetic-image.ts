@@ -1,8 +1,19 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { parseImageRef } from '../../image-ref.js';
-import { RegistryClient, type RegistryClientOptions, sha256Digest } from '../client.js';
-import { MEDIA_TYPES } from '../media-types.js';
+import { parseImageRef } from '@container-ship/sdk';
+import { RegistryClient, type RegistryClientOptions } from '@container-ship/sdk/registry';
+
+/** Written out, not imported: the SDK keeps its media-type table internal. */
+const MEDIA_TYPES = {
+  dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+  dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+  ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+  ociIndex: 'application/vnd.oci.image.index.v1+json',
+} as const;
+
+function sha256Digest(bytes: Buffer): string {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+}
 
 export interface SyntheticImage {
   ref: string;
@@ -47,7 +58,7 @@ export async function pushSyntheticImage(
     for (const [index, size] of (options.layerSizes ?? [4096, 65536]).entries()) {
       if (options.pullable) {
         const tar = tarWithFile(`data-${index}.bin`, randomBytes(size));
-        diffIds.push(`sha256:${createHash('sha256').update(tar).digest('hex')}`);
+        diffIds.push(sha256Digest(tar));
         layers.push(await pushBlob(gzipSync(tar), layerMediaType));
       } else {
         layers.push(await pushBlob(randomBytes(size), layerMediaType));

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { stringify } from 'yaml';
-import { runProcess } from '../../process/run-process.js';
-import { loadTestbed } from '../../testing/testbed.js';
+import { runTool } from './run-tool.js';
+import { loadTestbed } from './testbed.js';
 
 export interface RegistryUser {
   username: string;
@@ -53,9 +53,7 @@ export async function freePort(): Promise<number> {
 export async function writeHtpasswd(path: string, users: RegistryUser[]): Promise<void> {
   const lines: string[] = [];
   for (const user of users) {
-    const result = await runProcess('htpasswd', ['-niB', user.username], { input: `${user.password}\n` });
-    if (result.exitCode !== 0) throw new Error(`htpasswd failed: ${result.stderr.trim()}`);
-    lines.push(result.stdout.trim());
+    lines.push((await runTool('htpasswd', ['-niB', user.username], `${user.password}\n`)).trim());
   }
   await writeFile(path, `${lines.join('\n')}\n`, { mode: 0o600 });
 }
@@ -63,8 +61,8 @@ export async function writeHtpasswd(path: string, users: RegistryUser[]): Promis
 /**
  * Runs the real distribution registry (`docker-registry serve`) on a free loopback port with a
  * temp config and storage, for tests that need auth, TLS or a registry of their own. Stop it in
- * `afterAll`. (Test support: a long-running server, so it spawns directly rather than through
- * `runProcess`, which runs commands to completion.)
+ * `afterAll`. (A long-running server, so it spawns directly rather than through `runTool`, which
+ * runs commands to completion.)
  */
 export async function startRegistry(options: StartRegistryOptions = {}): Promise<StartedRegistry> {
   const binary = options.binary ?? loadTestbed().registryBinary;
@@ -182,9 +180,6 @@ export async function makeTestCertificates(
     ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', csr, '-subj', '/CN=127.0.0.1'],
     ['x509', '-req', '-in', csr, '-CA', ca, '-CAkey', caKey, '-CAcreateserial', '-out', cert, '-days', '2', '-extfile', ext],
   ];
-  for (const args of steps) {
-    const result = await runProcess('openssl', args);
-    if (result.exitCode !== 0) throw new Error(`openssl ${args[0]} failed: ${result.stderr.trim()}`);
-  }
+  for (const args of steps) await runTool('openssl', args);
   return { ca, caKey, cert, key };
 }

@@ -21,11 +21,11 @@ export interface TestbedState {
   };
 }
 
-export const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
-export const exampleAppDir = fileURLToPath(new URL('../../../../examples/flask-app/', import.meta.url));
+export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+export const exampleAppDir = fileURLToPath(new URL('../../../examples/flask-app/', import.meta.url));
 
 export function testbedStatePath(): string {
-  return process.env.SHIP_TESTBED_STATE ?? fileURLToPath(new URL('../../../../.testbed/state.json', import.meta.url));
+  return process.env.SHIP_TESTBED_STATE ?? fileURLToPath(new URL('../../../.testbed/state.json', import.meta.url));
 }
 
 let cached: TestbedState | undefined;
