@@ -29,6 +29,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { delimiter, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { commandLineOf, isAlive } from './lib/processes.mjs';
 
 /** A failure the user can act on: its message is one sentence naming the fix. */
 class StepFailure extends Error {}
@@ -48,6 +49,8 @@ const DEBIAN_PACKAGES = ['docker.io', 'docker-registry', 'apache2-utils', 'deboo
 const TOOL_PACKAGES = [
   { pkg: 'openssh-server', binary: 'sshd' },
   { pkg: 'podman', binary: 'podman' },
+  // `ip`: the fresh-runner test's second dockerd gets a bridge of its own (scripts/lib/second-engine.mjs).
+  { pkg: 'iproute2', binary: 'ip' },
 ];
 const REGISTRY_IMAGE = 'registry:2';
 const AUTH_USERNAME = 'ship-test';
@@ -134,23 +137,6 @@ function runLogged(command, args, { log, input, env } = {}) {
 function capture(command, args, { input } = {}) {
   const result = spawnSync(command, args, { input, encoding: 'utf8' });
   return { status: result.error ? 127 : (result.status ?? 1), stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
-}
-
-function isAlive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return error.code === 'EPERM';
-  }
-}
-
-function commandLineOf(pid) {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-  } catch {
-    return '';
-  }
 }
 
 function readPid(file) {
@@ -311,7 +297,7 @@ function ensureTools() {
   const missing = TOOL_PACKAGES.filter(({ binary }) => !which(binary));
   if (missing.length === 0) return `${TOOL_PACKAGES.map(({ pkg }) => pkg).join(', ')} present`;
   if (!canInstallPackages()) {
-    return `${missing.map(({ pkg }) => pkg).join(', ')} missing (install them for the ssh and Podman tests; only root on Debian gets them installed here)`;
+    return `${missing.map(({ pkg }) => pkg).join(', ')} missing (install them for the ssh, Podman and fresh-runner tests; only root on Debian gets them installed here)`;
   }
   const installed = installMissing(missing.map(({ pkg }) => pkg));
   return `installed ${installed.join(', ')}`;
