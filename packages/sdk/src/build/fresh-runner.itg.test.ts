@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { appendFile, cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { exampleAppDir, loadTestbed, repoRoot, uniqueName } from '@container-ship/test-utils';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { copyImages, type SecondEngine, startSecondEngine, sweepSecondEngines } from '../../../../scripts/lib/second-engine.mjs';
 import { newRunId } from '../cleanup/labels.js';
@@ -10,7 +11,6 @@ import { cleanup } from '../cleanup/sweep.js';
 import { inspectImage, removeImage } from '../engine/images.js';
 import type { ProgressEvent } from '../progress.js';
 import { release } from '../release/release.js';
-import { exampleAppDir, loadTestbed, repoRoot, uniqueName } from '../testing/testbed.js';
 import { buildImage } from './build-image.js';
 
 // A fresh CI runner is a second dockerd with an empty cache, its own data root, exec root, socket and
