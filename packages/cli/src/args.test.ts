@@ -1,6 +1,15 @@
 import { InvalidArgumentError } from 'commander';
-import { describe, expect, test } from 'vitest';
-import { collect, collectKeyValue, collectPortMapping, parseCount, parsePort, parseStatus, parseTimeout } from './args.js';
+import { beforeAll, describe, expect, test } from 'vitest';
+import {
+  collect,
+  collectKeyValue,
+  collectPortMapping,
+  loadDurationGrammar,
+  parseCount,
+  parsePort,
+  parseStatus,
+  parseTimeout,
+} from './args.js';
 import { repositoryOf } from './commands/push.js';
 import { registryTarget } from './commands/release.js';
 import { toPortSpec } from './commands/run.js';
@@ -28,16 +37,19 @@ describe('flag value parsers', () => {
     expect(() => parseStatus(value)).toThrow(InvalidArgumentError);
   });
 
-  test.each([
-    ['30s', 30_000],
-    ['500ms', 500],
-    ['2m', 120_000],
-    ['45', 45_000],
-  ])('parseTimeout(%s) is %d ms', (value, ms) => {
-    expect(parseTimeout(value)).toBe(ms);
-  });
-  test.each(['soon', '0s', '-5s', '1h'])('parseTimeout(%j) is rejected', (value) => {
-    expect(() => parseTimeout(value)).toThrow(InvalidArgumentError);
+  describe('parseTimeout, once the duration grammar is loaded', () => {
+    beforeAll(loadDurationGrammar);
+    test.each([
+      ['30s', 30_000],
+      ['500ms', 500],
+      ['2m', 120_000],
+      ['45', 45_000],
+    ])('parseTimeout(%s) is %d ms', (value, ms) => {
+      expect(parseTimeout(value)).toBe(ms);
+    });
+    test.each(['soon', '0s', '-5s', '1h'])('parseTimeout(%j) is rejected', (value) => {
+      expect(() => parseTimeout(value)).toThrow(InvalidArgumentError);
+    });
   });
 
   test.each(['12', '0'])('parseCount(%s)', (value) => {

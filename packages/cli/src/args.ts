@@ -1,4 +1,4 @@
-import { parseDuration } from '@container-ship/sdk/config';
+import type { parseDuration as sdkParseDuration } from '@container-ship/sdk/config';
 import { InvalidArgumentError } from 'commander';
 
 /**
@@ -40,7 +40,19 @@ export function parseStatus(value: string): number {
   return status;
 }
 
+let parseDuration: typeof sdkParseDuration | undefined;
+
+/**
+ * Loads ship.yaml's duration grammar (the SDK's `parseDuration`) for `parseTimeout`. It lives in
+ * the SDK's /config entry point beside the zod schema, too big for start-up, so program.ts loads
+ * it before a command with a duration flag parses its flags.
+ */
+export async function loadDurationGrammar(): Promise<void> {
+  parseDuration ??= (await import('@container-ship/sdk/config')).parseDuration;
+}
+
 export function parseTimeout(value: string): number {
+  if (!parseDuration) throw new Error('parseTimeout ran before loadDurationGrammar()');
   const ms = parseDuration(value);
   if (ms === undefined) throw new InvalidArgumentError('expected a duration like 30s, 500ms or 2m.');
   return ms;

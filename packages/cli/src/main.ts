@@ -1,17 +1,19 @@
 import { CommanderError } from 'commander';
-import {
-  type CliContext,
-  type CliIO,
-  type CommandResult,
-  createContext,
-  type GlobalOptions,
-  type OutputStream,
-} from './context.js';
-import { EXIT, errorJson, exitCodeFor, exitCodeForAbort, formatError, UsageError } from './output/errors.js';
+import type { CliContext, CliIO, CommandResult, GlobalOptions, OutputStream } from './context.js';
+import { EXIT, exitCodeForAbort, UsageError } from './output/exit.js';
 import { colorWanted, createStyle } from './output/style.js';
 import { type CommandModule, createProgram } from './program.js';
 
 export type { CliIO, OutputStream } from './context.js';
+
+/**
+ * The start-up path (this file, program.ts, args.ts, output/exit.ts and style.ts) imports nothing
+ * of the SDK at run time, so `ship --help` and `--version` load only commander and this code:
+ * the run context (engine discovery) loads with a command, error formatting on the error path,
+ * and each command brings the SDK entry points it imports.
+ */
+const loadContext = () => import('./context.js');
+const loadErrors = () => import('./output/errors.js');
 
 /**
  * Runs `ship` with `argv` (without `node` and the script) and returns the exit code. Never
@@ -30,9 +32,9 @@ export async function runCli(argv: readonly string[], io: CliIO = {}): Promise<n
   const program = createProgram(
     async (load: () => Promise<CommandModule>, args, options) => {
       const globals = globalOptions(program.opts());
+      const [{ createContext }, command] = await Promise.all([loadContext(), load()]);
       ctx = createContext({ ...io, stdout, stderr, env, cwd }, globals, signal);
       if (globals.debug) await writeEngineDebug(ctx);
-      const command = await load();
       try {
         result = await command.run(ctx, args, options as never);
       } finally {
@@ -57,7 +59,10 @@ export async function runCli(argv: readonly string[], io: CliIO = {}): Promise<n
   if (signal.aborted) return reportAbort(signal, ctx, stderr);
   if (!ctx || !result) return EXIT.ok;
   writeResult(ctx, result);
-  if (result.failure !== undefined) ctx.stderr.write(formatError(result.failure, { debug: ctx.globals.debug, style: ctx.err }));
+  if (result.failure !== undefined) {
+    const { formatError } = await loadErrors();
+    ctx.stderr.write(formatError(result.failure, { debug: ctx.globals.debug, style: ctx.err }));
+  }
   return result.exitCode ?? EXIT.ok;
 }
 
@@ -95,11 +100,12 @@ function writeResult(ctx: CliContext, result: CommandResult): void {
   }
 }
 
-function reportError(
+async function reportError(
   error: unknown,
   ctx: CliContext | undefined,
   o: { stdout: OutputStream; stderr: OutputStream; env: NodeJS.ProcessEnv; argv: readonly string[] },
-): number {
+): Promise<number> {
+  const { errorJson, exitCodeFor, formatError } = await loadErrors();
   // Before a command ran (a usage error), the global flags are read from argv directly.
   const json = ctx?.globals.json ?? o.argv.includes('--json');
   const debug = ctx?.globals.debug ?? o.argv.includes('--debug');

@@ -1,6 +1,15 @@
 import { Command, Option } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
-import { collect, collectKeyValue, collectPortMapping, parseCount, parsePort, parseStatus, parseTimeout } from './args.js';
+import {
+  collect,
+  collectKeyValue,
+  collectPortMapping,
+  loadDurationGrammar,
+  parseCount,
+  parsePort,
+  parseStatus,
+  parseTimeout,
+} from './args.js';
 import type { CliContext, CommandResult } from './context.js';
 
 /** The shape of every `commands/*.ts`: loaded only when its command runs. */
@@ -95,6 +104,10 @@ export function createProgram(
     .option('--debug', 'on errors, print the cause chain and stack traces')
     .option('--no-color', 'never use colors (NO_COLOR works too)')
     .option('-c, --config <path>', 'the config file (default: ship.yaml or ship.config.json in the context)')
+    // Before a command with --timeout or --wait parses its flags (with parseAsync, commander awaits this).
+    .hook('preSubcommand', async (_program, command) => {
+      if (command.options.some((option) => option.parseArg === parseTimeout)) await loadDurationGrammar();
+    })
     .showSuggestionAfterError(true)
     .showHelpAfterError(false)
     .exitOverride()

@@ -17,6 +17,9 @@ const tracer = fileURLToPath(new URL('./trace-modules.mjs', import.meta.url));
 const metaPath = fileURLToPath(new URL('../dist/meta.json', import.meta.url));
 /** The engine client and what comes with it, gRPC, and the cloud SDKs. */
 const HEAVY = /^(dockerode|docker-modem|ssh2|cpu-features|@grpc\/|protobufjs|@aws-sdk\/|@smithy\/|@azure\/|google-auth-library)/;
+/** The SDK is bundled from its source: a chunk with an SDK file in it counts as loading the SDK. */
+const SDK = '@container-ship/sdk';
+const SDK_SOURCE = /(^|\/)sdk\/src\//;
 const { plain, auth } = loadTestbed().registries;
 
 let work: string;
@@ -29,7 +32,7 @@ beforeAll(async () => {
   chunkPackages = new Map(
     Object.entries(meta.outputs).map(([output, { inputs }]) => [
       basename(output),
-      [...new Set(Object.keys(inputs).flatMap((input) => packageOf(input) ?? []))],
+      [...new Set(Object.keys(inputs).flatMap((input) => packageOf(input) ?? (SDK_SOURCE.test(input) ? SDK : [])))],
     ]),
   );
 });
@@ -87,6 +90,15 @@ async function traced(
 }
 
 const heavy = (packages: string[]) => packages.filter((name) => HEAVY.test(name));
+
+describe('start-up', () => {
+  test.each(['--version', '--help', 'tags --help'])('ship %s loads commander and nothing of the SDK', async (line) => {
+    const run = await traced(`start${line.replace(/\W/g, '-')}`, line.split(' '));
+    expect(run.code).toBe(0);
+    expect(run.stdout).not.toBe('');
+    expect(run.packages).toEqual(['commander']);
+  });
+});
 
 describe('commands that never reach an engine load no engine client, gRPC or cloud SDK', () => {
   test('the tracer sees dockerode when a command does load it (ship ps)', async () => {

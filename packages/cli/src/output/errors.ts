@@ -1,26 +1,15 @@
+// Loaded on the error path only (main.ts): it reaches the SDK's root entry point.
 import { causeChain, isShipError } from '@container-ship/sdk';
+import { EXIT, UsageError } from './exit.js';
 import type { Style } from './style.js';
-
-export const EXIT = { ok: 0, failed: 1, usage: 2, sigint: 130, sigterm: 143 } as const;
 
 /** Error codes that mean "you asked for something that cannot be": exit 2, like a bad flag. */
 const USAGE_CODES = new Set(['INVALID_INPUT', 'CONFIG_INVALID', 'TARGET_NOT_FOUND']);
-
-/** A usage error found by the CLI itself (commander's, or a value a parser rejected). */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
 
 export function exitCodeFor(error: unknown): number {
   if (error instanceof UsageError) return EXIT.usage;
   if (isShipError(error) && USAGE_CODES.has(error.code)) return EXIT.usage;
   return EXIT.failed;
-}
-
-/** 130 for SIGINT (the default for an abort), 143 for SIGTERM. */
-export function exitCodeForAbort(reason: unknown): number {
-  const name = typeof reason === 'string' ? reason : (reason as { signal?: unknown } | undefined)?.signal;
-  return name === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { ConfigError, EngineUnavailableError, InvalidInputError, type ProgressEvent, ShipError } from '@container-ship/sdk';
 import { describe, expect, test } from 'vitest';
-import { errorJson, exitCodeFor, exitCodeForAbort, formatError, UsageError } from './errors.js';
+import { errorJson, exitCodeFor, formatError } from './errors.js';
+import { exitCodeForAbort, UsageError } from './exit.js';
 import { formatBytes, formatDuration, shortId } from './format.js';
 import { createProgressRenderer, plainLine, progressBar } from './progress.js';
 import { colorWanted, createStyle, stripAnsi } from './style.js';

@@ -3,8 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { type RegistryAuth, resolveRegistryAuth } from '../auth/registry-auth.js';
 import { type Clock, systemClock } from '../clock.js';
-import { analyzeDockerfile, assertTarget, type DockerfileAnalysis } from '../dockerfile/analysis.js';
-import { type BuildSession, openBuildSession } from '../engine/buildkit-session.js';
+import type { DockerfileAnalysis } from '../dockerfile/analysis.js';
+import type { BuildSession } from '../engine/buildkit-session.js';
 import { dockerFor, type EngineOptions } from '../engine/client.js';
 import { commonEngineError, engineErrorMessage, engineStatusCode } from '../engine/engine-errors.js';
 import {
@@ -29,8 +29,7 @@ import {
   unusedBuildArgWarning,
 } from './build-options.js';
 import { BuildStreamDecoder } from './build-stream.js';
-import { BuildKitStreamDecoder } from './buildkit-stream.js';
-import { type BuildContextPlan, packBuildContext, planBuildContext } from './context.js';
+import type { BuildContextPlan } from './context.js';
 import { DockerignoreMatcher, parseDockerignore } from './dockerignore.js';
 import { declaredArgs, secretBuildArgWarning } from './secret-build-args.js';
 import { sshAgents } from './ssh-agents.js';
@@ -95,11 +94,18 @@ export async function buildImage(options: BuildImageOptions): Promise<BuildResul
   throwIfAborted(options.signal);
   const cacheTo = (options.cacheTo ?? []).map(parseCacheTo);
 
+  // The Dockerfile parser (dockerfile-ast) and tar-fs load with the first build, not with the SDK's entry points.
+  const [{ analyzeDockerfile, assertTarget }, { packBuildContext, planBuildContext }] = await Promise.all([
+    import('../dockerfile/analysis.js'),
+    import('./context.js'),
+  ]);
   const plan = await planBuildContext({
     context: options.context,
     ...(options.dockerfile ? { dockerfile: options.dockerfile } : {}),
   });
-  const analysis = analyze(plan.dockerfileText, options.buildArgs);
+  const analysis = analyze(() =>
+    analyzeDockerfile(plan.dockerfileText, options.buildArgs ? { buildArgs: options.buildArgs } : {}),
+  );
   if (options.target !== undefined && analysis)
     assertTarget(analysis, options.target, basename(options.dockerfile ?? 'Dockerfile'));
 
@@ -114,6 +120,7 @@ export async function buildImage(options: BuildImageOptions): Promise<BuildResul
   }
   const secrets = builder === 'buildkit' ? await readSecrets(options.secrets ?? [], options.env ?? process.env) : new Map();
   const agents = builder === 'buildkit' ? await sshAgents(options.ssh ?? [], options.env ?? process.env) : new Map();
+  const buildKit = builder === 'buildkit' ? await loadBuildKit() : undefined;
   const onProgress = redacting(
     options.onProgress,
     [...secrets.values()].map((value) => value.toString('utf8')),
@@ -144,27 +151,27 @@ export async function buildImage(options: BuildImageOptions): Promise<BuildResul
       }
       const buildArgs = cacheTo.includes('inline') ? { ...options.buildArgs, BUILDKIT_INLINE_CACHE: '1' } : options.buildArgs;
       const syntax = dockerfileSyntax(plan.dockerfileText);
-      const decoder =
-        builder === 'buildkit'
-          ? new BuildKitStreamDecoder({ ...(onProgress ? { onProgress } : {}), ...(syntax ? { syntax } : {}) })
-          : new BuildStreamDecoder({
-              ...(onProgress ? { onProgress } : {}),
-              resolveBaseImage: (written) =>
-                analysis?.stages.find((stage) => stage.rawBaseImage === written)?.baseImage ?? written,
-            });
+      const decoder = buildKit
+        ? new buildKit.BuildKitStreamDecoder({ ...(onProgress ? { onProgress } : {}), ...(syntax ? { syntax } : {}) })
+        : new BuildStreamDecoder({
+            ...(onProgress ? { onProgress } : {}),
+            resolveBaseImage: (written) => analysis?.stages.find((stage) => stage.rawBaseImage === written)?.baseImage ?? written,
+          });
       const packed = packBuildContext(plan);
       let session: BuildSession | undefined;
       const buildId = randomUUID();
       const cancel = () => void cancelBuild(buildId, options).catch(() => {});
       try {
-        if (builder === 'buildkit') {
-          session = await openBuildSession(await dockerFor(options), {
-            credentials: (host) => sessionCredentials(host, options),
-            secrets,
-            sshAgents: agents,
-          }).catch((error: unknown) => {
-            throw commonEngineError(error, options) ?? engineRefused(error);
-          });
+        if (buildKit) {
+          session = await buildKit
+            .openBuildSession(await dockerFor(options), {
+              credentials: (host) => sessionCredentials(host, options),
+              secrets,
+              sshAgents: agents,
+            })
+            .catch((error: unknown) => {
+              throw commonEngineError(error, options) ?? engineRefused(error);
+            });
           options.signal?.addEventListener('abort', cancel, { once: true });
         }
         const stream = await startBuild(
@@ -209,6 +216,19 @@ export async function buildImage(options: BuildImageOptions): Promise<BuildResul
     },
     (result) => `Built ${result.imageId.slice(7, 19)}${tags.length ? ` as ${tags.join(', ')}` : ''}`,
   );
+}
+
+/**
+ * The BuildKit session (gRPC) and its status decoder (protobufjs), loaded only for a BuildKit
+ * build: they are the SDK's heaviest dependencies, and importing the SDK, or a classic build,
+ * must not load them.
+ */
+async function loadBuildKit() {
+  const [{ BuildKitStreamDecoder }, { openBuildSession }] = await Promise.all([
+    import('./buildkit-stream.js'),
+    import('../engine/buildkit-session.js'),
+  ]);
+  return { BuildKitStreamDecoder, openBuildSession };
 }
 
 /**
@@ -370,9 +390,9 @@ function buildTags(options: BuildImageOptions): string[] {
 }
 
 /** The analysis when the Dockerfile parses; the engine reports syntax errors itself. */
-function analyze(text: string, buildArgs: Record<string, string> | undefined): DockerfileAnalysis | undefined {
+function analyze(parse: () => DockerfileAnalysis): DockerfileAnalysis | undefined {
   try {
-    return analyzeDockerfile(text, buildArgs ? { buildArgs } : {});
+    return parse();
   } catch (error) {
     if (error instanceof ShipError) throw error;
     return undefined;

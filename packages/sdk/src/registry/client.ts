@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { Agent, type Dispatcher, request } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import { type Clock, systemClock } from '../clock.js';
 import { AbortedError, RegistryError, ShipError } from '../errors.js';
 import { normalizeRegistry, registryApiHost } from '../image-ref.js';
 import type { ProgressListener, ProgressPhase } from '../progress.js';
 import { type RetryOptions, withRetry } from '../retry.js';
+import { loadUndici } from '../undici.js';
 import { type AuthChallenge, parseChallenges, repositoryScope } from './challenge.js';
 import { basicAuthorization, hasPassword, type RegistryAuth } from './credentials.js';
 import { classifyRegistryError, isPlainHttpAnswer, registryErrorFromResponse, tlsVerificationFailure } from './errors.js';
@@ -206,6 +207,7 @@ export class RegistryClient {
     await response.body.dump();
     // Storage URLs are pre-signed: no registry credentials go there.
     this.requests++;
+    const { request } = await loadUndici();
     const redirected = await request(new URL(location, this.baseUrl), {
       method: 'GET',
       headers: { ...headers, 'user-agent': USER_AGENT },
@@ -382,6 +384,7 @@ export class RegistryClient {
 
   private async establish(): Promise<void> {
     const trust = await resolveTlsTrust(this.host, this.options);
+    const { Agent, request } = await loadUndici();
     this.dispatcher ??= new Agent({
       connect: {
         ...(trust.ca ? { ca: trust.ca } : {}),
@@ -478,6 +481,7 @@ export class RegistryClient {
     const headers: Record<string, string> = { 'user-agent': USER_AGENT, ...req.headers };
     const authorization = await this.authorization(req.scopes);
     if (authorization) headers.authorization = authorization;
+    const { request } = await loadUndici();
     let response: Response;
     try {
       this.requests++;
@@ -540,6 +544,7 @@ export class RegistryClient {
     const auth = this.options.auth;
     const realmUrl = new URL(realm);
     const subject = `the token server ${realmUrl.host} for ${this.registry}`;
+    const { request } = await loadUndici();
     const tokenRequest = async (): Promise<Response> => {
       this.requests++;
       try {

@@ -1,7 +1,7 @@
 import { Agent as HttpsAgent } from 'node:https';
 import type * as IdentityModule from '@azure/identity';
-import { Agent, request } from 'undici';
 import { ShipError } from '../../errors.js';
+import { loadUndici } from '../../undici.js';
 import { isLoopbackHost, resolveTlsTrust, type TlsOptions } from '../tls.js';
 import type { CloudCredentials } from './ecr.js';
 import { importOptional, type ModuleImporter } from './optional-import.js';
@@ -78,6 +78,7 @@ export async function acrCredentials(options: AcrLoginOptions): Promise<CloudCre
     options.exchangeUrl ??
     `${options.insecure || isLoopbackHost(options.host) ? 'http' : 'https'}://${options.host}/oauth2/exchange`;
   const trust = await resolveTlsTrust(options.host, options);
+  const { Agent, request } = await loadUndici();
   const dispatcher = new Agent({ connect: trust.ca ? { ca: trust.ca } : {} });
   const form = new URLSearchParams({ grant_type: 'access_token', service: options.host, access_token: token });
   if (tenantId) form.set('tenant', tenantId);
