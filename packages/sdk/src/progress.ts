@@ -40,7 +40,12 @@ export type ProgressListener = (event: ProgressEvent) => void;
 export async function inPhase<T>(
   phase: ProgressPhase,
   startMessage: string,
-  options: { onProgress?: ProgressListener | undefined; clock?: Clock | undefined },
+  options: {
+    onProgress?: ProgressListener | undefined;
+    clock?: Clock | undefined;
+    /** The phase-end message when `work` throws, from the error's sentence. Default: that sentence. */
+    failed?: (message: string) => string;
+  },
   work: () => Promise<T>,
   /** The phase-end message; `{ ok: false, ... }` for work that reports a failure without throwing. */
   done: (result: T) => string | { ok: boolean; message: string },
@@ -57,7 +62,8 @@ export async function inPhase<T>(
     else end(outcome.ok, outcome.message);
     return result;
   } catch (error) {
-    end(false, error instanceof Error ? error.message : String(error));
+    const message = error instanceof Error ? error.message : String(error);
+    end(false, options.failed ? options.failed(message) : message);
     throw error;
   }
 }

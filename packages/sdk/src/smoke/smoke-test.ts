@@ -1,10 +1,11 @@
-import { Agent, request } from 'undici';
+import type { Agent } from 'undici';
 import { type Clock, systemClock } from '../clock.js';
 import type { EngineOptions } from '../engine/client.js';
 import type { HealthState } from '../engine/containers.js';
 import { AbortedError, EngineUnavailableError, throwIfAborted } from '../errors.js';
-import type { ProgressListener } from '../progress.js';
+import { inPhase, type ProgressListener } from '../progress.js';
 import { type RunContainerOptions, type RunningContainer, runContainer } from '../run/run-container.js';
+import { loadUndici } from '../undici.js';
 import { type Answer, bodyExcerpt, judgeAnswer, type Mismatch, pollDelay } from './judge.js';
 
 export interface SmokeOptions extends EngineOptions {
@@ -73,6 +74,7 @@ type Probe = { kind: 'answer'; answer: Answer } | { kind: 'no-answer'; error: st
 
 /** One GET; any failure to get an answer (reset, refused, timeout) is a `no-answer`, never a throw. */
 async function probe(url: string, dispatcher: Agent, signal: AbortSignal): Promise<Probe> {
+  const { request } = await loadUndici();
   try {
     const response = await request(url, { method: 'GET', dispatcher, signal });
     const chunks: Buffer[] = [];
@@ -117,75 +119,69 @@ export async function smokeTest(o: SmokeOptions): Promise<SmokeResult> {
   const settleMs = o.settleMs ?? 3_000;
   const started = clock.now();
   const deadline = started + timeoutMs;
-  o.onProgress?.({ type: 'phase-start', phase: 'smoke', message: `Smoke testing ${o.image}: GET ${path} on port ${port}` });
-
-  const failed = (error: unknown): never => {
-    o.onProgress?.({
-      type: 'phase-end',
-      phase: 'smoke',
-      ok: false,
-      durationMs: clock.now() - started,
-      message: `Smoke test stopped: ${error instanceof Error ? error.message : String(error)}`,
-    });
-    throw error;
-  };
-  const container = await runContainer({ ...o, ports: [port], purpose: 'smoke' }).catch(failed);
-  const finish = (result: Omit<SmokeResult, 'durationMs' | 'container'>): SmokeResult => {
-    const durationMs = clock.now() - started;
-    o.onProgress?.({
-      type: 'phase-end',
-      phase: 'smoke',
-      ok: result.status === 'passed',
-      durationMs,
-      message:
-        result.status === 'passed'
-          ? `Smoke test passed: ${result.url} answered ${result.httpStatus}`
-          : `Smoke test failed: ${result.reason}`,
-    });
-    return { ...result, durationMs, container: container.name };
-  };
-
-  const dispatcher = new Agent({ connect: { timeout: 2_000 }, keepAliveTimeout: 1_000 });
-  // Wakes the poll loop's sleep the moment the container exits, so an exit fails fast.
-  const wake = new AbortController();
-  const stopWaiting = new AbortController();
-  const stopLogs = o.onProgress
-    ? container.streamLogs((line) => o.onProgress?.({ type: 'log', phase: 'smoke', line }))
-    : undefined;
-  let exited: { exitCode: number } | undefined;
-  container
-    .wait({ signal: stopWaiting.signal })
-    .then((result) => {
-      exited = result;
-      wake.abort();
-    })
-    .catch(() => {});
-
-  const lost = (error: unknown) => engineLostDuringSmoke(error, container.name);
+  // Set once the container runs; removed after the verdict (the phase ends at the verdict).
+  let cleanup: (() => Promise<void>) | undefined;
   try {
-    return await check(container, {
-      ...o,
-      clock,
-      port,
-      path,
-      expectation,
-      settleMs,
-      deadline,
-      started,
-      dispatcher,
-      wake: wake.signal,
-      exited: () => exited,
-      finish,
-    }).catch((error: unknown) => failed(lost(error)));
+    return await inPhase(
+      'smoke',
+      `Smoke testing ${o.image}: GET ${path} on port ${port}`,
+      { onProgress: o.onProgress, clock, failed: (message) => `Smoke test stopped: ${message}` },
+      async () => {
+        const container = await runContainer({ ...o, ports: [port], purpose: 'smoke' });
+        const lost = (error: unknown) => engineLostDuringSmoke(error, container.name);
+        const { Agent } = await loadUndici();
+        const dispatcher = new Agent({ connect: { timeout: 2_000 }, keepAliveTimeout: 1_000 });
+        // Wakes the poll loop's sleep the moment the container exits, so an exit fails fast.
+        const wake = new AbortController();
+        const stopWaiting = new AbortController();
+        const stopLogs = o.onProgress
+          ? container.streamLogs((line) => o.onProgress?.({ type: 'log', phase: 'smoke', line }))
+          : undefined;
+        let exited: { exitCode: number } | undefined;
+        container
+          .wait({ signal: stopWaiting.signal })
+          .then((result) => {
+            exited = result;
+            wake.abort();
+          })
+          .catch(() => {});
+        cleanup = async () => {
+          stopLogs?.();
+          stopWaiting.abort();
+          const removed = container.remove().catch((error: unknown) => {
+            throw lost(error);
+          });
+          if (o.removeInBackground) o.removeInBackground(removed);
+          else await removed;
+          await dispatcher.destroy().catch(() => {});
+        };
+        return await check(container, {
+          ...o,
+          clock,
+          port,
+          path,
+          expectation,
+          settleMs,
+          deadline,
+          started,
+          dispatcher,
+          wake: wake.signal,
+          exited: () => exited,
+          finish: (result) => ({ ...result, durationMs: clock.now() - started, container: container.name }),
+        }).catch((error: unknown) => {
+          throw lost(error);
+        });
+      },
+      (result) => ({
+        ok: result.status === 'passed',
+        message:
+          result.status === 'passed'
+            ? `Smoke test passed: ${result.url} answered ${result.httpStatus}`
+            : `Smoke test failed: ${result.reason}`,
+      }),
+    );
   } finally {
-    stopLogs?.();
-    stopWaiting.abort();
-    const removed = container.remove().catch((error: unknown) => {
-      throw lost(error);
-    });
-    if (o.removeInBackground) o.removeInBackground(removed);
-    else await removed;
-    await dispatcher.destroy().catch(() => {});
+    await cleanup?.();
   }
 }
 
