@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { removeImage } from '@container-ship/sdk';
 import { loadTestbed, uniqueName } from '@container-ship/test-utils';
 import { authRegistryDigest, cacheMountStep, writeCacheMountApp } from '@container-ship/test-utils/cache-mount-app';
+import { sshKeyCountDockerfile } from '@container-ship/test-utils/ssh-probe';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { node24, versionOf } from './node24.js';
 import { bundlePath, FakeRunner } from './runner.js';
@@ -164,6 +165,13 @@ describe.each([
   );
 });
 
+/** A push to main, as the runner describes it to the step. */
+const pushToMain = {
+  GITHUB_EVENT_NAME: 'push',
+  GITHUB_REF: 'refs/heads/main',
+  GITHUB_SHA: 'c0ffee0000000000000000000000000000000000',
+};
+
 test('on Node 24, a Dockerfile with a pip cache mount is built, smoke-tested and pushed to the htpasswd registry', async () => {
   const { host, username, password } = loadTestbed().registries.auth;
   const repository = `${uniqueName('i11b-bundle-cache-mount')}/app`;
@@ -183,7 +191,7 @@ test('on Node 24, a Dockerfile with a pip cache mount is built, smoke-tested and
         'smoke-port': '5000',
         'smoke-expect-body': 'cache-mount build',
       },
-      { GITHUB_EVENT_NAME: 'push', GITHUB_REF: 'refs/heads/main', GITHUB_SHA: 'c0ffee0000000000000000000000000000000000' },
+      pushToMain,
     );
     const output = step.stdout + step.stderr;
     expect(step.exitCode, output).toBe(0);
@@ -213,14 +221,7 @@ test('on Node 24, the ssh input forwards a key file (no agent on the runner) to 
   const image = `${uniqueName('i11b-bundle-ssh')}/app`;
   await mkdir(dir, { recursive: true });
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'i11b-deploy-key', '-f', join(dir, 'deploy_key')]);
-  // No ssh client in the base image: count the forwarded agent's keys with its own protocol.
-  const count =
-    'import os,socket,struct;s=socket.socket(socket.AF_UNIX);s.connect(os.environ["SSH_AUTH_SOCK"]);s.sendall(struct.pack(">IB",1,11));print("agent keys:",struct.unpack(">IBI",s.recv(9))[2])';
-  // The image name in the step keeps BuildKit from answering it from an earlier run's cache.
-  await writeFile(
-    join(dir, 'Dockerfile'),
-    `FROM ${loadTestbed().baseImage}\nRUN --mount=type=ssh,required=true python -c '${count}' && echo ${image}\n`,
-  );
+  await writeFile(join(dir, 'Dockerfile'), sshKeyCountDockerfile(image));
   await writeFile(join(dir, '.dockerignore'), 'deploy_key*\n');
   const runner = await FakeRunner.create({ node: nodes[0] ?? '', bundle: join(workspace, 'dist', 'index.js'), workspace });
   try {
@@ -233,7 +234,7 @@ test('on Node 24, the ssh input forwards a key file (no agent on the runner) to 
         'smoke-test': 'false',
         ssh: 'default=ssh-app/deploy_key',
       },
-      { GITHUB_EVENT_NAME: 'push', GITHUB_REF: 'refs/heads/main', GITHUB_SHA: 'c0ffee0000000000000000000000000000000000' },
+      pushToMain,
     );
     const output = step.stdout + step.stderr;
     expect(step.exitCode, output).toBe(0);

@@ -7,6 +7,7 @@ import { listShipContainers, removeImage } from '@container-ship/sdk';
 import { listTags } from '@container-ship/sdk/registry';
 import { loadTestbed, repoRoot, uniqueName } from '@container-ship/test-utils';
 import { authRegistryDigest, cacheMountStep, writeCacheMountApp } from '@container-ship/test-utils/cache-mount-app';
+import { sshKeyCountDockerfile } from '@container-ship/test-utils/ssh-probe';
 import { beforeAll, describe, expect, test } from 'vitest';
 
 /** The built bundle, through the real bin, as a user runs it. */
@@ -168,13 +169,7 @@ describe('ssh key files', () => {
       const comment = uniqueName('i11b-cli-key');
       execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', join(dir, 'deploy_key')]);
       execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'i11b-passphrase', '-f', join(dir, 'locked_key')]);
-      // No ssh client in the base image: count the forwarded agent's keys with its own protocol.
-      const count =
-        'import os,socket,struct;s=socket.socket(socket.AF_UNIX);s.connect(os.environ["SSH_AUTH_SOCK"]);s.sendall(struct.pack(">IB",1,11));print("agent keys:",struct.unpack(">IBI",s.recv(9))[2])';
-      await writeFile(
-        join(dir, 'Dockerfile'),
-        `FROM ${loadTestbed().baseImage}\nRUN --mount=type=ssh,required=true python -c '${count}'\n`,
-      );
+      await writeFile(join(dir, 'Dockerfile'), sshKeyCountDockerfile(image));
       await writeFile(join(dir, 'ship.yaml'), 'build:\n  ssh: [default=deploy_key]\n');
 
       const build = start(['build', dir, '--image', image, '--no-cache', '--no-report'], { SSH_AUTH_SOCK: '' });
