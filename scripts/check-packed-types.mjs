@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // What a TypeScript user of the published SDK gets: packs @container-ship/sdk as npm would,
 // fails when a test helper is in the tarball, installs the tarball into a new project (strict,
-// skipLibCheck false, NodeNext) and type-checks a script that uses the public API, which also
+// exactOptionalPropertyTypes, skipLibCheck false, NodeNext) and type-checks a script that uses the public API, which also
 // checks every declaration file that script reaches. Needs `turbo run build` first (dist/).
 // Prints one line; exits non-zero with the reason when something is wrong.
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,7 +27,8 @@ export async function main(): Promise<ReleaseResult | undefined> {
     void id;
   }
   try {
-    return await release({ context: '.', image: 'registry.example/team/app', version: 'v1.2.3' });
+    // Option bags take \`undefined\` for "not given", also under exactOptionalPropertyTypes.
+    return await release({ context: '.', image: 'registry.example/team/app', version: process.env.VERSION, signal: undefined });
   } catch (error) {
     if (error instanceof BuildError || error instanceof PushError || error instanceof InvalidInputError) {
       const code: string = error.code;
@@ -76,6 +77,7 @@ async function main() {
           module: 'NodeNext',
           moduleResolution: 'NodeNext',
           strict: true,
+          exactOptionalPropertyTypes: true,
           skipLibCheck: false,
           noEmit: true,
           types: ['node'],

@@ -66,7 +66,7 @@ export class ConfigError extends ShipError {
   override readonly name = 'ConfigError';
   readonly file: string | undefined;
   readonly line: number | undefined;
-  constructor(message: string, details: { file?: string; line?: number } & ShipErrorOptions = {}) {
+  constructor(message: string, details: { file?: string | undefined; line?: number | undefined } & ShipErrorOptions = {}) {
     super('CONFIG_INVALID', message, details);
     this.file = details.file;
     this.line = details.line;
@@ -88,7 +88,12 @@ export class BuildError extends ShipError {
   readonly logTail: string[];
   constructor(
     message: string,
-    details: { code?: ShipErrorCode; step?: string; exitCode?: number; logTail?: string[] } & ShipErrorOptions = {},
+    details: {
+      code?: ShipErrorCode | undefined;
+      step?: string | undefined;
+      exitCode?: number | undefined;
+      logTail?: string[] | undefined;
+    } & ShipErrorOptions = {},
   ) {
     super(details.code ?? 'BUILD_FAILED', message, details);
     this.step = details.step;
@@ -102,7 +107,10 @@ export class PushError extends ShipError {
   override readonly name = 'PushError';
   readonly reason: string | undefined;
   readonly ref: string | undefined;
-  constructor(message: string, details: { code?: ShipErrorCode; reason?: string; ref?: string } & ShipErrorOptions = {}) {
+  constructor(
+    message: string,
+    details: { code?: ShipErrorCode | undefined; reason?: string | undefined; ref?: string | undefined } & ShipErrorOptions = {},
+  ) {
     super(details.code ?? 'PUSH_FAILED', message, details);
     this.reason = details.reason;
     this.ref = details.ref;
@@ -114,7 +122,14 @@ export class RegistryError extends ShipError {
   override readonly name = 'RegistryError';
   readonly status: number | undefined;
   readonly reason: string | undefined;
-  constructor(message: string, details: { code?: ShipErrorCode; status?: number; reason?: string } & ShipErrorOptions = {}) {
+  constructor(
+    message: string,
+    details: {
+      code?: ShipErrorCode | undefined;
+      status?: number | undefined;
+      reason?: string | undefined;
+    } & ShipErrorOptions = {},
+  ) {
     super(details.code ?? 'REGISTRY_ERROR', message, details);
     this.status = details.status;
     this.reason = details.reason;

@@ -75,9 +75,9 @@ export function parseImageRef(ref: string): ImageRef {
 
 export interface FormatImageRefOptions {
   /** Keep `docker.io/library/` instead of the short form the docker CLI shows. Default false. */
-  canonical?: boolean;
+  canonical?: boolean | undefined;
   /** Add `:latest` when the reference has neither tag nor digest. Default false. */
-  defaultTag?: boolean;
+  defaultTag?: boolean | undefined;
 }
 
 /** Pure: the reference as text; the short (familiar) form for Docker Hub unless `canonical`. */

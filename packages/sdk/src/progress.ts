@@ -44,7 +44,7 @@ export async function inPhase<T>(
     onProgress?: ProgressListener | undefined;
     clock?: Clock | undefined;
     /** The phase-end message when `work` throws, from the error's sentence. Default: that sentence. */
-    failed?: (message: string) => string;
+    failed?: ((message: string) => string) | undefined;
   },
   work: () => Promise<T>,
   /** The phase-end message; `{ ok: false, ... }` for work that reports a failure without throwing. */

@@ -14,14 +14,14 @@ export interface RetryDecision {
 
 export interface RetryOptions {
   /** Attempts in all, including the first. Default 5. */
-  attempts?: number;
-  baseDelayMs?: number;
-  maxDelayMs?: number;
+  attempts?: number | undefined;
+  baseDelayMs?: number | undefined;
+  maxDelayMs?: number | undefined;
   classify: (error: unknown) => RetryDecision;
-  onRetry?: (info: { attempt: number; delayMs: number; reason: string; error: unknown }) => void;
-  clock?: Clock;
-  random?: () => number;
-  signal?: AbortSignal;
+  onRetry?: ((info: { attempt: number; delayMs: number; reason: string; error: unknown }) => void) | undefined;
+  clock?: Clock | undefined;
+  random?: (() => number) | undefined;
+  signal?: AbortSignal | undefined;
 }
 
 /** Pure: the delay before retry number `attempt` (1-based). */

@@ -38,7 +38,7 @@ export interface ProxiedRequest {
   /** Request body bytes the proxy read from the client. */
   bytesIn: number;
   outcome: 'forwarded' | 'reset' | '503' | 'fault';
-  status?: number;
+  status?: number | undefined;
 }
 
 export interface RegistryProxy {

@@ -12,12 +12,12 @@ export type RegistryAuth =
 
 export interface ResolveRegistryAuthOptions {
   /** Explicit credentials win over everything else. */
-  auth?: RegistryAuth;
-  env?: NodeJS.ProcessEnv;
+  auth?: RegistryAuth | undefined;
+  env?: NodeJS.ProcessEnv | undefined;
   /** The docker config directory; default `$DOCKER_CONFIG`, else `~/.docker`. */
-  configDir?: string;
+  configDir?: string | undefined;
   /** The process seam, for the `docker-credential-*` helpers. */
-  runner?: ProcessRunner;
+  runner?: ProcessRunner | undefined;
 }
 
 /** The parts of the docker CLI's `config.json` that hold credentials. */

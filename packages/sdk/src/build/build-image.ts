@@ -38,28 +38,28 @@ export interface BuildImageOptions extends EngineOptions, BuildSettings {
   /** The build context directory. */
   context: string;
   /** Relative to `context`, or absolute; may lie outside the context. Default `Dockerfile`. */
-  dockerfile?: string;
+  dockerfile?: string | undefined;
   /** A reference to tag the result with (added to `tags`). */
-  image?: string;
+  image?: string | undefined;
   /** Full references (`registry/name:tag`) to tag the result with. */
-  tags?: string[];
+  tags?: string[] | undefined;
   /** The stage to build; checked against the Dockerfile before anything is sent. */
-  target?: string;
+  target?: string | undefined;
   /** `auto` (default): BuildKit when the engine offers it (Docker, API 1.39+), else the classic builder. */
-  builder?: BuilderChoice;
+  builder?: BuilderChoice | undefined;
   /** BuildKit: secrets for `RUN --mount=type=secret`; their values appear in no image, event or error. */
-  secrets?: BuildSecret[];
+  secrets?: BuildSecret[] | undefined;
   /** BuildKit: SSH agents for `RUN --mount=type=ssh`. */
-  ssh?: BuildSsh[];
+  ssh?: BuildSsh[] | undefined;
   /** BuildKit: `inline` writes cache metadata into the image so `cacheFrom` can reuse it elsewhere (changes the image id). */
-  cacheTo?: string[];
+  cacheTo?: string[] | undefined;
   /** Credentials for a private `FROM` (BuildKit asks per registry; default: the push's resolver). */
-  auth?: RegistryAuth;
+  auth?: RegistryAuth | undefined;
   /** Where secrets with `env` are read from; default `process.env`. */
-  env?: NodeJS.ProcessEnv;
-  signal?: AbortSignal;
-  onProgress?: ProgressListener;
-  clock?: Clock;
+  env?: NodeJS.ProcessEnv | undefined;
+  signal?: AbortSignal | undefined;
+  onProgress?: ProgressListener | undefined;
+  clock?: Clock | undefined;
 }
 
 export interface BuildResult {

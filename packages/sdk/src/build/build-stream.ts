@@ -45,9 +45,9 @@ interface CurrentStep {
 }
 
 export interface BuildStreamOptions {
-  onProgress?: ProgressListener;
+  onProgress?: ProgressListener | undefined;
   /** FROM images after ARG substitution, by the text written in the Dockerfile, for error messages. */
-  resolveBaseImage?: (written: string) => string;
+  resolveBaseImage?: ((written: string) => string) | undefined;
 }
 
 export class BuildStreamDecoder {

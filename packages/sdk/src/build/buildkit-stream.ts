@@ -32,9 +32,9 @@ interface VertexState {
 }
 
 export interface BuildKitStreamOptions {
-  onProgress?: ProgressListener;
+  onProgress?: ProgressListener | undefined;
   /** The `# syntax=` frontend image the Dockerfile asks for, if any. */
-  syntax?: string;
+  syntax?: string | undefined;
 }
 
 export class BuildKitStreamDecoder {

@@ -32,7 +32,7 @@ export interface BuildContextPlan {
 export interface PlanBuildContextOptions {
   context: string;
   /** Relative to the context directory, or absolute; may be outside the context. Default `Dockerfile`. */
-  dockerfile?: string;
+  dockerfile?: string | undefined;
 }
 
 const toPosix = (path: string) => path.split(sep).join('/');

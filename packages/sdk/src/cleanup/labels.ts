@@ -29,7 +29,11 @@ export function currentOwner(): string {
  * The labels of a container ship makes. A `detached` container (meant to outlive its process,
  * like `ship run --detach`) gets no owner, so the default sweep never takes it for a leftover.
  */
-export function shipLabels(o: { runId: string; purpose: ContainerPurpose; detached?: boolean }): Record<string, string> {
+export function shipLabels(o: {
+  runId: string;
+  purpose: ContainerPurpose;
+  detached?: boolean | undefined;
+}): Record<string, string> {
   return {
     [LABELS.managed]: 'true',
     [LABELS.runId]: o.runId,

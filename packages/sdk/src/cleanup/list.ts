@@ -16,7 +16,7 @@ export interface ShipContainer {
 }
 
 /** Every container container-ship made (label `io.container-ship.managed=true`), optionally of one run. */
-export async function listShipContainers(o: { runId?: string } & EngineOptions = {}): Promise<ShipContainer[]> {
+export async function listShipContainers(o: { runId?: string | undefined } & EngineOptions = {}): Promise<ShipContainer[]> {
   const filter: Record<string, string> = { [LABELS.managed]: 'true', ...(o.runId ? { [LABELS.runId]: o.runId } : {}) };
   const containers = await listContainersByLabel(filter, o);
   return containers.map(toShipContainer);

@@ -39,7 +39,7 @@ export function processIsAlive(pid: number): boolean {
  */
 export function selectLeftovers(
   containers: ShipContainer[],
-  o: { runId?: string; all?: boolean; host: string; isAlive: (pid: number) => boolean },
+  o: { runId?: string | undefined; all?: boolean | undefined; host: string; isAlive: (pid: number) => boolean },
 ): ShipContainer[] {
   return containers.filter((container) => {
     if (o.runId) return container.runId === o.runId;
@@ -50,11 +50,11 @@ export function selectLeftovers(
 
 export interface CleanupOptions extends EngineOptions {
   /** Only what this run made (containers, and with `images`, images). */
-  runId?: string;
+  runId?: string | undefined;
   /** Also remove untagged images container-ship built (left over after their tags moved). */
-  images?: boolean;
+  images?: boolean | undefined;
   /** Also remove running containers whose owner may still be alive (another ship process, another host). */
-  all?: boolean;
+  all?: boolean | undefined;
 }
 
 export interface CleanupResult {

@@ -10,11 +10,11 @@ export const CONFIG_FILE_NAMES = ['ship.yaml', 'ship.yml', 'ship.config.json'] a
 
 export interface LoadShipConfigOptions {
   /** The directory to search (the build context, or the Dockerfile's directory). Default: process.cwd(). */
-  cwd?: string;
+  cwd?: string | undefined;
   /** An explicit file (`--config PATH`), relative to `cwd`; it must exist. */
-  path?: string;
+  path?: string | undefined;
   /** Error messages name the file relative to this directory. Default: process.cwd(). */
-  displayFrom?: string;
+  displayFrom?: string | undefined;
 }
 
 export interface LoadedShipConfig {
@@ -71,7 +71,7 @@ async function readText(path: string): Promise<string | undefined> {
 }
 
 /** Validates config text (YAML, or JSON, which is YAML too) and maps a bad key to its line. */
-export function parseShipConfig(text: string, file: { path: string; displayPath?: string }): LoadedShipConfig {
+export function parseShipConfig(text: string, file: { path: string; displayPath?: string | undefined }): LoadedShipConfig {
   const shown = file.displayPath ?? basename(file.path);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });

@@ -18,18 +18,18 @@ export type ConfigRegistryAuth =
   | { identitytoken: string; serveraddress?: string };
 
 export interface ConfigRegistryTarget {
-  registry?: string;
-  image?: string;
-  auth?: ConfigRegistryAuth;
+  registry?: string | undefined;
+  image?: string | undefined;
+  auth?: ConfigRegistryAuth | undefined;
 }
 
 export interface ConfigSmokeOptions {
-  port?: number;
-  path?: string;
-  expectStatus?: number;
-  expectBody?: string;
-  timeoutMs?: number;
-  env?: Record<string, string>;
+  port?: number | undefined;
+  path?: string | undefined;
+  expectStatus?: number | undefined;
+  expectBody?: string | undefined;
+  timeoutMs?: number | undefined;
+  env?: Record<string, string> | undefined;
 }
 
 /**
@@ -38,34 +38,34 @@ export interface ConfigSmokeOptions {
  * CLI's flags, the action's inputs) spread their own values over this.
  */
 export interface ConfigReleaseDefaults {
-  image?: string[];
-  context?: string;
-  dockerfile?: string;
-  target?: string;
-  platform?: string;
-  buildArgs?: Record<string, string>;
-  labels?: Record<string, string>;
-  pull?: boolean;
-  noCache?: boolean;
-  builder?: BuilderChoice;
-  secrets?: BuildSecret[];
-  ssh?: BuildSsh[];
-  cacheFrom?: string[];
-  cacheTo?: string[];
-  registries?: ConfigRegistryTarget[];
-  smoke?: ConfigSmokeOptions | false;
-  version?: string;
-  tagRules?: string[];
-  flavor?: string[];
-  latest?: boolean;
-  floating?: boolean;
-  keepV?: boolean;
-  lintIgnore?: string[];
+  image?: string[] | undefined;
+  context?: string | undefined;
+  dockerfile?: string | undefined;
+  target?: string | undefined;
+  platform?: string | undefined;
+  buildArgs?: Record<string, string> | undefined;
+  labels?: Record<string, string> | undefined;
+  pull?: boolean | undefined;
+  noCache?: boolean | undefined;
+  builder?: BuilderChoice | undefined;
+  secrets?: BuildSecret[] | undefined;
+  ssh?: BuildSsh[] | undefined;
+  cacheFrom?: string[] | undefined;
+  cacheTo?: string[] | undefined;
+  registries?: ConfigRegistryTarget[] | undefined;
+  smoke?: ConfigSmokeOptions | false | undefined;
+  version?: string | undefined;
+  tagRules?: string[] | undefined;
+  flavor?: string[] | undefined;
+  latest?: boolean | undefined;
+  floating?: boolean | undefined;
+  keepV?: boolean | undefined;
+  lintIgnore?: string[] | undefined;
 }
 
 export function configDefaults(
   loaded: LoadedShipConfig | undefined,
-  options: { env?: NodeJS.ProcessEnv } = {},
+  options: { env?: NodeJS.ProcessEnv | undefined } = {},
 ): ConfigReleaseDefaults {
   if (!loaded) return {};
   const { config, dir } = loaded;

@@ -15,15 +15,15 @@ import type { ConfigReleaseDefaults, ConfigSmokeOptions } from './options.js';
  */
 export interface ReleaseOverrides extends Omit<ConfigReleaseDefaults, 'registries' | 'smoke' | 'lintIgnore'> {
   /** Added after ship.yaml's `registries`. */
-  registries?: ReleaseRegistry[];
-  smoke?: SmokeOverrides;
+  registries?: ReleaseRegistry[] | undefined;
+  smoke?: SmokeOverrides | undefined;
   /** Default true. ship.yaml has no say: pushing is the caller's decision. */
-  push?: boolean;
+  push?: boolean | undefined;
 }
 
 export interface SmokeOverrides extends ConfigSmokeOptions {
   /** `false` skips the smoke test; `true` runs it even when ship.yaml says `smoke: false`. */
-  enabled?: boolean;
+  enabled?: boolean | undefined;
 }
 
 /** The release settings: every `ReleaseOptions` field a person or a file can set, none of the run's own. */
@@ -41,7 +41,7 @@ export interface ResolveReleaseOptionsContext {
   /** The context when neither the override nor ship.yaml names one. */
   cwd: string;
   /** The adapter's sentence for "no image anywhere" (naming its own flag or input); without it an empty list is fine. */
-  missingImage?: string;
+  missingImage?: string | undefined;
 }
 
 /*

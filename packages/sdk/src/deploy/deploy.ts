@@ -34,38 +34,38 @@ import { judgeRollout, type RolloutTarget, type ServiceStatus, summarizeService 
 
 interface CommonOptions extends EngineOptions {
   /** How long to wait for the replicas to be running and healthy. Default 300000. */
-  timeoutMs?: number;
-  clock?: Clock;
-  signal?: AbortSignal;
-  onProgress?: ProgressListener;
+  timeoutMs?: number | undefined;
+  clock?: Clock | undefined;
+  signal?: AbortSignal | undefined;
+  onProgress?: ProgressListener | undefined;
 }
 
 export interface DeployOptions extends CommonOptions {
   /** `registry/name@sha256:...`; a tag is resolved to its digest in the registry first. */
   image: string;
   /** Default: the last part of the image's repository (`localhost:5001/team/app` → `app`). */
-  service?: string;
+  service?: string | undefined;
   /** Default: the service's current count, or 1 for a new service. */
-  replicas?: number;
+  replicas?: number | undefined;
   /** The container port the app listens on. Default 5000. */
-  port?: number;
+  port?: number | undefined;
   /** Default `host`: each replica gets a host port (or `hostPort`). */
-  publish?: PublishMode;
-  hostPort?: number;
+  publish?: PublishMode | undefined;
+  hostPort?: number | undefined;
   /** The attachable overlay network to join; created when missing. `dnsrr` default: `<service>-net`. */
-  network?: string;
+  network?: string | undefined;
   /** The smoke settings as the health check; `false` for none. */
-  health?: DeployHealth | false;
+  health?: DeployHealth | false | undefined;
   /** The container's environment. */
-  env?: Record<string, string>;
+  env?: Record<string, string> | undefined;
   /** Registry credentials; else looked up like `docker login` stored them. They go to the swarm like `--with-registry-auth`. */
-  auth?: RegistryAuth;
+  auth?: RegistryAuth | undefined;
   /** Where credentials are looked up (`DOCKER_AUTH_CONFIG`, `DOCKER_CONFIG`). Default `process.env`. */
-  authEnv?: NodeJS.ProcessEnv;
+  authEnv?: NodeJS.ProcessEnv | undefined;
   /** TLS trust and retries for the digest lookup. */
-  registry?: Omit<RegistryClientOptions, 'auth' | 'signal' | 'clock'>;
+  registry?: Omit<RegistryClientOptions, 'auth' | 'signal' | 'clock'> | undefined;
   /** After each replica is updated, watch it this long before the next. Default 5000. */
-  monitorMs?: number;
+  monitorMs?: number | undefined;
 }
 
 export interface DeployResult {

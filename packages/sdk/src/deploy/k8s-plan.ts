@@ -32,21 +32,21 @@ export interface K8sPlanInput {
   /** Pinned: `registry/name[:tag]@sha256:...`. */
   image: string;
   /** Default 2. */
-  replicas?: number;
+  replicas?: number | undefined;
   /** The container port the app listens on. Default 5000. */
-  port?: number;
+  port?: number | undefined;
   /** The Service's port. Default 80. */
-  servicePort?: number;
-  health?: DeployHealth;
+  servicePort?: number | undefined;
+  health?: DeployHealth | undefined;
   /** Default: min = replicas, max = 5 × min, CPU target 70 %. */
-  autoscale?: { min?: number; max?: number; cpuTargetPercent?: number };
-  resources?: K8sResources;
+  autoscale?: { min?: number; max?: number; cpuTargetPercent?: number } | undefined;
+  resources?: K8sResources | undefined;
   /** Absent: unknown (the manifest then sets runAsNonRoot without a UID). */
-  imageUser?: ImageUser;
+  imageUser?: ImageUser | undefined;
   /** Default true: the root filesystem is read-only and `/tmp` is an emptyDir. */
-  readOnlyRootFilesystem?: boolean;
-  env?: Record<string, string>;
-  namespace?: string;
+  readOnlyRootFilesystem?: boolean | undefined;
+  env?: Record<string, string> | undefined;
+  namespace?: string | undefined;
 }
 
 export interface K8sPlan {

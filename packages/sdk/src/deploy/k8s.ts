@@ -11,7 +11,7 @@ export interface KubernetesManifestOptions
   /** `registry/name@sha256:...`; a tag is resolved to its digest in the registry first. */
   image: string;
   /** Default: the last part of the image's repository. */
-  name?: string;
+  name?: string | undefined;
 }
 
 export interface KubernetesManifests extends K8sPlan {

@@ -30,12 +30,12 @@ export interface DeployHealth {
 
 /** The smoke settings a release, ship.yaml or the action carries (only what a health check uses). */
 export interface SmokeSettingsForHealth {
-  port?: number;
-  path?: string;
-  expectStatus?: number;
+  port?: number | undefined;
+  path?: string | undefined;
+  expectStatus?: number | undefined;
   /** Only a string can be checked inside the container; anything else is left out. */
   expectBody?: unknown;
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 }
 
 /** Pure: smoke settings as a deploy's container port and health check (the smoke timeout is the start period). */
@@ -58,16 +58,16 @@ export interface ServicePlanInput {
   port: number;
   publish: PublishMode;
   /** `host` mode only: one fixed host port (then one replica per node, and updates stop first). */
-  hostPort?: number;
+  hostPort?: number | undefined;
   /** The overlay network(s) to attach; `dnsrr` needs one. */
-  networks?: string[];
+  networks?: string[] | undefined;
   /** `false`: no health check (updates then wait only for the container to run). */
-  health?: DeployHealth | false;
-  env?: Record<string, string>;
+  health?: DeployHealth | false | undefined;
+  env?: Record<string, string> | undefined;
   /** After each replica is updated, watch it this long for a failure before the next. Default 5000. */
-  monitorMs?: number;
+  monitorMs?: number | undefined;
   /** SIGTERM to SIGKILL. Default 10000. */
-  stopGracePeriodMs?: number;
+  stopGracePeriodMs?: number | undefined;
 }
 
 const NANOS_PER_MS = 1_000_000;

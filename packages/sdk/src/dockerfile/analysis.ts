@@ -104,7 +104,7 @@ export interface DockerfileAnalysis {
 
 export interface AnalyzeOptions {
   /** Build args that override `ARG` defaults when substituting base images. */
-  buildArgs?: Record<string, string>;
+  buildArgs?: Record<string, string> | undefined;
 }
 
 export function analyzeDockerfile(text: string, options: AnalyzeOptions = {}): DockerfileAnalysis {

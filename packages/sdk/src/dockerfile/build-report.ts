@@ -36,14 +36,14 @@ export interface WastedFile {
 
 export interface BuildReportOptions extends EngineCallOptions {
   /** How many biggest layers and wasted files to list (default 5 and 10). */
-  biggest?: number;
-  wasted?: number;
+  biggest?: number | undefined;
+  wasted?: number | undefined;
   /**
    * Read every layer to find the hidden bytes (default true). It exports the whole image from
    * the engine (about 2 s for a 150 MB image here); `false` keeps the report to the engine's
    * image inspect and history, a few milliseconds.
    */
-  scanLayers?: boolean;
+  scanLayers?: boolean | undefined;
 }
 
 export async function buildReport(image: string, options: BuildReportOptions = {}): Promise<BuildReport> {

@@ -16,21 +16,21 @@ export interface GenerateOptions {
   dir: string;
   template: 'python';
   /** Overrides the `python:X.Y-slim` base image picked from the project's Python version. */
-  base?: string;
+  base?: string | undefined;
   /** Overwrite existing files. Without it, an existing Dockerfile, .dockerignore or ship.yaml stops generation. */
-  force?: boolean;
+  force?: boolean | undefined;
   /** The `image:` written to ship.yaml; defaults to the directory's name. */
-  image?: string;
+  image?: string | undefined;
   /** The builder the Dockerfile is for: `buildkit` (default) gets a pip cache mount, `classic` cannot have one. */
-  builder?: 'buildkit' | 'classic';
+  builder?: 'buildkit' | 'classic' | undefined;
   /** The port the app listens on, when detection cannot tell (or gets it wrong). */
-  port?: number;
+  port?: number | undefined;
   /** The command to run instead of the detected one: exec form, or a command line (`gunicorn app:app`). */
-  command?: string[] | string;
+  command?: string[] | string | undefined;
   /** The path the health check and the smoke test request. */
-  healthPath?: string;
+  healthPath?: string | undefined;
   /** `false` for a worker: no EXPOSE, no HTTP health check, `smoke: false`. */
-  web?: boolean;
+  web?: boolean | undefined;
 }
 
 export interface GeneratedFile {

@@ -8,15 +8,15 @@ export interface LintOptions {
   /** Path of the Dockerfile. */
   dockerfile: string;
   /** The build context, where `.dockerignore` is looked for; defaults to the Dockerfile's directory. */
-  context?: string;
+  context?: string | undefined;
   /** The port the smoke test requests; the final stage must EXPOSE it. */
-  smokePort?: number;
+  smokePort?: number | undefined;
   /** Rule ids to leave out (`CS003`, or the hadolint id `DL3042`), e.g. from `ship.yaml`. */
-  ignore?: string[];
+  ignore?: string[] | undefined;
   /** The builder that will run it (default `auto`, BuildKit on a Docker engine). */
-  builder?: LintBuilder;
+  builder?: LintBuilder | undefined;
   /** The stage that is built (`--target`); default the final stage. */
-  target?: string;
+  target?: string | undefined;
 }
 
 export interface LintResult {
@@ -26,14 +26,14 @@ export interface LintResult {
 }
 
 export interface LintTextOptions {
-  file?: string;
-  smokePort?: number;
-  ignore?: string[];
-  builder?: LintBuilder;
-  target?: string;
+  file?: string | undefined;
+  smokePort?: number | undefined;
+  ignore?: string[] | undefined;
+  builder?: LintBuilder | undefined;
+  target?: string | undefined;
   /** `.dockerignore` content; `null` for none in the context; omit to skip the context checks. */
-  dockerignore?: string | null;
-  dockerignorePath?: string;
+  dockerignore?: string | null | undefined;
+  dockerignorePath?: string | undefined;
 }
 
 /** Lints a Dockerfile on disk, with its build context's `.dockerignore`. */

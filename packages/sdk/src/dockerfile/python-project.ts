@@ -60,10 +60,10 @@ export interface PythonProject {
 
 /** Answers for what cannot be detected (as `docker init` asks): `ship init --port/--cmd/--health-path/--no-web`. */
 export interface PythonProjectOverrides {
-  port?: number;
-  command?: string[];
-  healthPath?: string;
-  web?: boolean;
+  port?: number | undefined;
+  command?: string[] | undefined;
+  healthPath?: string | undefined;
+  web?: boolean | undefined;
 }
 
 export const DEFAULT_PYTHON_VERSION = '3.11';

@@ -23,7 +23,7 @@ export interface RenderOptions {
   /** The runtime and builder base image, e.g. `python:3.11-slim`. */
   base: string;
   /** `buildkit` (default) uses a pip cache mount; `classic` cannot, so pip runs with --no-cache-dir. */
-  builder?: 'buildkit' | 'classic';
+  builder?: 'buildkit' | 'classic' | undefined;
 }
 
 const VENV = '/opt/venv';

@@ -9,11 +9,11 @@ import { LINT_RULES, type LintSeverity } from './rules.js';
  */
 export interface SarifOptions {
   /** Locations are made relative to this directory (the repository root); default: the current directory. */
-  root?: string;
+  root?: string | undefined;
   /** The tool version shown in code scanning. */
-  version?: string;
+  version?: string | undefined;
   /** Where the rules are documented (SARIF `informationUri`), e.g. the repository's docs/dockerfile.md. */
-  informationUri?: string;
+  informationUri?: string | undefined;
 }
 
 const LEVEL: Record<LintSeverity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };

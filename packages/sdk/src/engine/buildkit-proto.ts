@@ -107,7 +107,10 @@ export function decodeTrace(base64: string): TraceStatus {
 }
 
 /** Encodes a status for recorded-stream fixtures and tests. */
-export function encodeTrace(status: { vertexes?: Array<Partial<TraceVertex>>; logs?: TraceLog[] }): string {
+export function encodeTrace(status: {
+  vertexes?: Array<Partial<TraceVertex>> | undefined;
+  logs?: TraceLog[] | undefined;
+}): string {
   return Buffer.from(statusType.encode(statusType.fromObject(status)).finish()).toString('base64');
 }
 

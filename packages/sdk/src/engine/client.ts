@@ -25,11 +25,11 @@ export interface EngineClient {
 
 export interface EngineOptions {
   /** Defaults to the connection discovery finds (DOCKER_HOST, DOCKER_CONTEXT, the current docker context, known sockets). */
-  connection?: EngineConnection;
+  connection?: EngineConnection | undefined;
   /** How `connection` was found, for messages that say what was tried. */
-  discovery?: EngineDiscovery;
+  discovery?: EngineDiscovery | undefined;
   /** An existing client, e.g. one shared by a long-running script. */
-  docker?: EngineClient;
+  docker?: EngineClient | undefined;
 }
 
 /** @internal */

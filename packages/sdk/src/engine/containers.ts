@@ -158,7 +158,7 @@ export function demuxLogs(buffer: Buffer): string {
  */
 export async function containerLogs(
   id: string,
-  o: { tail?: number; stderrOnly?: boolean } & EngineOptions = {},
+  o: { tail?: number | undefined; stderrOnly?: boolean | undefined } & EngineOptions = {},
 ): Promise<string> {
   try {
     const buffer = await call(o, (docker) =>
@@ -178,7 +178,7 @@ export async function containerLogs(
 export function followContainerLogs(
   id: string,
   onLine: (line: string) => void,
-  options: { tail?: number } & EngineOptions = {},
+  options: { tail?: number | undefined } & EngineOptions = {},
 ): () => void {
   let stream: Readable | undefined;
   let stopped = false;
@@ -222,7 +222,10 @@ export function followContainerLogs(
 }
 
 /** Resolves with the exit code once the container is not running; rejects if `signal` aborts. */
-export async function waitContainer(id: string, o: { signal?: AbortSignal } & EngineOptions = {}): Promise<{ exitCode: number }> {
+export async function waitContainer(
+  id: string,
+  o: { signal?: AbortSignal | undefined } & EngineOptions = {},
+): Promise<{ exitCode: number }> {
   const result = (await call(o, (docker) => docker.getContainer(id).wait(o.signal ? { abortSignal: o.signal } : {}))) as {
     StatusCode?: number;
   };
@@ -230,7 +233,7 @@ export async function waitContainer(id: string, o: { signal?: AbortSignal } & En
 }
 
 /** Stops (SIGTERM, then SIGKILL after `timeoutSeconds`); a container already stopped or gone is fine. */
-export async function stopContainer(id: string, o: { timeoutSeconds?: number } & EngineOptions = {}): Promise<void> {
+export async function stopContainer(id: string, o: { timeoutSeconds?: number | undefined } & EngineOptions = {}): Promise<void> {
   try {
     await call(o, (docker) => docker.getContainer(id).stop({ t: o.timeoutSeconds ?? 10 }));
   } catch (error) {
@@ -316,7 +319,7 @@ export function portInUseFrom(error: unknown): { hostIp?: string; hostPort?: num
 export async function readImageFile(
   image: string,
   path: string,
-  options: { labels?: Record<string, string> } & EngineOptions = {},
+  options: { labels?: Record<string, string> | undefined } & EngineOptions = {},
 ): Promise<string | undefined> {
   const id = await createContainer({ image, command: ['true'], labels: options.labels ?? {} }, options);
   try {
@@ -347,12 +350,12 @@ export async function listContainersUsingImage(imageId: string, options: EngineO
 
 export interface ExecStreams {
   /** Attached only when given (like `docker exec -i`). */
-  stdin?: NodeJS.ReadableStream;
+  stdin?: NodeJS.ReadableStream | undefined;
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
   /** A pseudo-terminal: output comes as one raw stream (like `docker exec -t`). */
   tty: boolean;
-  size?: { rows: number; columns: number };
+  size?: { rows: number; columns: number } | undefined;
 }
 
 /** Runs a command in a running container with its streams attached; resolves with its exit code. */

@@ -59,7 +59,7 @@ export function imageNotFound(ref: string, cause?: unknown): ShipError {
 export function translateEngineError(
   error: unknown,
   options: EngineOptions & { signal?: AbortSignal | undefined },
-  context: { doing: string; image?: string },
+  context: { doing: string; image?: string | undefined },
 ): ShipError {
   const common = commonEngineError(error, options);
   if (common) return common;

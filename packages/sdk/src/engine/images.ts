@@ -49,7 +49,7 @@ export interface ImageHistoryEntry {
   comment: string;
 }
 
-export type EngineCallOptions = EngineOptions & { signal?: AbortSignal };
+export type EngineCallOptions = EngineOptions & { signal?: AbortSignal | undefined };
 
 async function call<T>(options: EngineCallOptions, ref: string, run: () => Promise<T>): Promise<T> {
   try {
@@ -93,11 +93,14 @@ export async function inspectImage(ref: string, options: EngineCallOptions = {})
     os: raw.Os,
   };
   if (health?.Test && health.Test.length > 0 && health.Test[0] !== 'NONE') {
+    const intervalMs = nanosToMs(health.Interval);
+    const timeoutMs = nanosToMs(health.Timeout);
+    const startPeriodMs = nanosToMs(health.StartPeriod);
     info.healthcheck = {
       test: health.Test,
-      ...(nanosToMs(health.Interval) === undefined ? {} : { intervalMs: nanosToMs(health.Interval) }),
-      ...(nanosToMs(health.Timeout) === undefined ? {} : { timeoutMs: nanosToMs(health.Timeout) }),
-      ...(nanosToMs(health.StartPeriod) === undefined ? {} : { startPeriodMs: nanosToMs(health.StartPeriod) }),
+      ...(intervalMs === undefined ? {} : { intervalMs }),
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      ...(startPeriodMs === undefined ? {} : { startPeriodMs }),
       ...(health.Retries ? { retries: health.Retries } : {}),
     };
   }
@@ -112,11 +115,11 @@ export async function inspectImage(ref: string, options: EngineCallOptions = {})
 export async function tagImage(source: string, ref: string, options: EngineCallOptions = {}): Promise<void> {
   const { repo, tag } = splitTag(ref);
   await call(options, source, async () =>
-    (await dockerFor(options)).getImage(source).tag({ repo, tag, abortSignal: options.signal }),
+    (await dockerFor(options)).getImage(source).tag({ repo, tag, ...(options.signal ? { abortSignal: options.signal } : {}) }),
   );
 }
 
-export async function removeImage(ref: string, options: EngineCallOptions & { force?: boolean } = {}): Promise<void> {
+export async function removeImage(ref: string, options: EngineCallOptions & { force?: boolean | undefined } = {}): Promise<void> {
   await call(options, ref, async () =>
     (await dockerFor(options)).getImage(ref).remove({ force: options.force ?? false, abortSignal: options.signal }),
   );
@@ -158,15 +161,15 @@ export type Builder = EngineBuilder;
 /** What a build asks of the builder besides the context, the Dockerfile and the tags. */
 export interface BuildSettings {
   /** The stage to build. */
-  target?: string;
-  buildArgs?: Record<string, string>;
-  labels?: Record<string, string>;
-  noCache?: boolean;
+  target?: string | undefined;
+  buildArgs?: Record<string, string> | undefined;
+  labels?: Record<string, string> | undefined;
+  noCache?: boolean | undefined;
   /** Pull newer versions of the base images. */
-  pull?: boolean;
-  platform?: string;
+  pull?: boolean | undefined;
+  platform?: string | undefined;
   /** Images whose layers (BuildKit: inline cache metadata) the build may reuse. */
-  cacheFrom?: string[];
+  cacheFrom?: string[] | undefined;
 }
 
 export interface BuildRequest extends BuildSettings {
@@ -279,9 +282,11 @@ export async function startPush(
 ): Promise<Readable> {
   // dockerode sends `{}` when there is no auth: the engine then pushes anonymously.
   const docker = await dockerFor(options);
-  return (await docker
-    .getImage(repo)
-    .push({ tag, authconfig: authConfig(auth, registry), abortSignal: options.signal })) as Readable;
+  return (await docker.getImage(repo).push({
+    tag,
+    authconfig: authConfig(auth, registry),
+    ...(options.signal ? { abortSignal: options.signal } : {}),
+  })) as Readable;
 }
 
 /** Starts pulling `repo:tag` and returns the JSON-lines stream. */

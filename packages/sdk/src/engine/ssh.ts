@@ -99,7 +99,6 @@ export function openSshEngine(connection: SshConnection, env: NodeJS.ProcessEnv 
       const files = knownHostsFiles(env);
       const hostName = knownHostsName(connection.host, connection.port);
       const config: ConnectConfig = {
-        sock: undefined,
         username: connection.user ?? env.USER ?? userInfo().username,
         readyTimeout: 30_000,
         keepaliveInterval: 15_000,
@@ -130,7 +129,7 @@ export function openSshEngine(connection: SshConnection, env: NodeJS.ProcessEnv 
         client = ssh;
         resolve(ssh);
       });
-      ssh.once('error', (error: Error & { level?: string; code?: string }) => {
+      ssh.once('error', (error: Error & { level?: string | undefined; code?: string | undefined }) => {
         ready = undefined;
         client = undefined;
         let reason: string;

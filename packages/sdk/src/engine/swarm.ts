@@ -203,7 +203,7 @@ export async function createService(
 export async function updateService(
   service: ServiceInfo,
   spec: ServiceSpec,
-  o: { auth?: RegistryAuth | undefined; registry?: string; rollback?: boolean } & EngineOptions = {},
+  o: { auth?: RegistryAuth | undefined; registry?: string | undefined; rollback?: boolean | undefined } & EngineOptions = {},
 ): Promise<void> {
   const query: Record<string, string | number> = { version: service.version };
   if (o.rollback) query.rollback = 'previous';

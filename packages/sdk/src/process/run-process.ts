@@ -6,11 +6,11 @@ import { AbortedError, ShipError } from '../errors.js';
  * through `input` (stdin), never through arguments, which other users can read in `ps`.
  */
 export interface RunProcessOptions {
-  cwd?: string;
-  env?: NodeJS.ProcessEnv;
-  input?: string;
-  signal?: AbortSignal;
-  timeoutMs?: number;
+  cwd?: string | undefined;
+  env?: NodeJS.ProcessEnv | undefined;
+  input?: string | undefined;
+  signal?: AbortSignal | undefined;
+  timeoutMs?: number | undefined;
 }
 
 export interface ProcessResult {

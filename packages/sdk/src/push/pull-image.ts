@@ -21,13 +21,13 @@ import { TransferStreamDecoder } from './transfer-stream.js';
 export interface PullImageOptions extends EngineOptions {
   /** `registry/name:tag` or `name@sha256:...`; `:latest` when neither is given. */
   image: string;
-  auth?: RegistryAuth;
-  env?: NodeJS.ProcessEnv;
-  configDir?: string;
-  retry?: EngineRetrySettings;
-  clock?: Clock;
-  signal?: AbortSignal;
-  onProgress?: ProgressListener;
+  auth?: RegistryAuth | undefined;
+  env?: NodeJS.ProcessEnv | undefined;
+  configDir?: string | undefined;
+  retry?: EngineRetrySettings | undefined;
+  clock?: Clock | undefined;
+  signal?: AbortSignal | undefined;
+  onProgress?: ProgressListener | undefined;
 }
 
 export interface PullResult {

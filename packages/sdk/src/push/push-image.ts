@@ -27,14 +27,14 @@ export interface PushImageOptions extends EngineOptions {
   /** Full references (`registry/name:tag`) to push; each is tagged in the engine first if needed. */
   tags: string[];
   /** Credentials for every registry in `tags`; else resolved per registry (DOCKER_AUTH_CONFIG, docker config). */
-  auth?: RegistryAuth;
+  auth?: RegistryAuth | undefined;
   /** For resolving credentials when `auth` is not given. */
-  env?: NodeJS.ProcessEnv;
-  configDir?: string;
-  retry?: PushRetryOptions;
-  clock?: Clock;
-  signal?: AbortSignal;
-  onProgress?: ProgressListener;
+  env?: NodeJS.ProcessEnv | undefined;
+  configDir?: string | undefined;
+  retry?: PushRetryOptions | undefined;
+  clock?: Clock | undefined;
+  signal?: AbortSignal | undefined;
+  onProgress?: ProgressListener | undefined;
 }
 
 export interface PushedRef {

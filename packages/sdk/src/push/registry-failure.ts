@@ -83,9 +83,9 @@ export function isTransientEngineFailure(error: unknown): boolean {
 /** How often and how long engine pushes and pulls retry. */
 export interface EngineRetrySettings {
   /** Attempts in all, the first included. Default 5. */
-  attempts?: number;
-  baseDelayMs?: number;
-  maxDelayMs?: number;
+  attempts?: number | undefined;
+  baseDelayMs?: number | undefined;
+  maxDelayMs?: number | undefined;
 }
 
 /**
@@ -95,7 +95,12 @@ export interface EngineRetrySettings {
  */
 export function engineTransferRetry(
   phase: 'push' | 'pull',
-  options: { retry?: EngineRetrySettings; signal?: AbortSignal; onProgress?: ProgressListener; clock: Clock },
+  options: {
+    retry?: EngineRetrySettings | undefined;
+    signal?: AbortSignal | undefined;
+    onProgress?: ProgressListener | undefined;
+    clock: Clock;
+  },
   describe: (reason: string) => string = (reason) => reason,
 ): RetryOptions {
   return {

@@ -15,17 +15,17 @@ import { isLoopbackHost, resolveTlsTrust, type TlsOptions } from './tls.js';
 
 /** How to reach one registry: credentials, trust, retries, and where progress goes. */
 export interface RegistryClientOptions extends TlsOptions {
-  auth?: RegistryAuth;
+  auth?: RegistryAuth | undefined;
   /** Plain HTTP for this registry (never implied, except for loopback hosts, as the engine does). */
-  insecure?: boolean;
-  clock?: Clock;
-  retry?: Pick<RetryOptions, 'attempts' | 'baseDelayMs' | 'maxDelayMs' | 'random'>;
-  signal?: AbortSignal;
-  onProgress?: ProgressListener;
+  insecure?: boolean | undefined;
+  clock?: Clock | undefined;
+  retry?: Pick<RetryOptions, 'attempts' | 'baseDelayMs' | 'maxDelayMs' | 'random'> | undefined;
+  signal?: AbortSignal | undefined;
+  onProgress?: ProgressListener | undefined;
   /** The phase retry events are reported under. */
-  phase?: ProgressPhase;
+  phase?: ProgressPhase | undefined;
   /** Blobs larger than this are uploaded in chunks (PATCH ... PUT); default 64 MiB. */
-  chunkSize?: number;
+  chunkSize?: number | undefined;
 }
 
 export interface Manifest {
@@ -207,11 +207,11 @@ export class RegistryClient {
     await response.body.dump();
     // Storage URLs are pre-signed: no registry credentials go there.
     this.requests++;
-    const { request } = await loadUndici();
+    const { request, getGlobalDispatcher } = await loadUndici();
     const redirected = await request(new URL(location, this.baseUrl), {
       method: 'GET',
       headers: { ...headers, 'user-agent': USER_AGENT },
-      dispatcher: this.dispatcher,
+      dispatcher: this.dispatcher ?? getGlobalDispatcher(),
       signal: this.options.signal,
     });
     if (redirected.statusCode !== 200 && redirected.statusCode !== 206) {
@@ -238,7 +238,7 @@ export class RegistryClient {
     name: string,
     blob: { digest: string; size: number },
     source: BlobSource,
-    options: { mountFrom?: string } = {},
+    options: { mountFrom?: string | undefined } = {},
   ): Promise<'exists' | 'mounted' | 'uploaded'> {
     return withRetry(
       async (attempt) => {
@@ -384,7 +384,7 @@ export class RegistryClient {
 
   private async establish(): Promise<void> {
     const trust = await resolveTlsTrust(this.host, this.options);
-    const { Agent, request } = await loadUndici();
+    const { Agent, request, getGlobalDispatcher } = await loadUndici();
     this.dispatcher ??= new Agent({
       connect: {
         ...(trust.ca ? { ca: trust.ca } : {}),
@@ -406,7 +406,7 @@ export class RegistryClient {
             const response = await request(`${baseUrl}/v2/`, {
               method: 'GET',
               headers: { 'user-agent': USER_AGENT },
-              dispatcher: this.dispatcher,
+              dispatcher: this.dispatcher ?? getGlobalDispatcher(),
               signal: this.options.signal,
             });
             return { baseUrl, response };
@@ -481,15 +481,15 @@ export class RegistryClient {
     const headers: Record<string, string> = { 'user-agent': USER_AGENT, ...req.headers };
     const authorization = await this.authorization(req.scopes);
     if (authorization) headers.authorization = authorization;
-    const { request } = await loadUndici();
+    const { request, getGlobalDispatcher } = await loadUndici();
     let response: Response;
     try {
       this.requests++;
       response = await request(url, {
         method: req.method,
         headers,
-        body: req.body,
-        dispatcher: this.dispatcher,
+        body: req.body ?? null,
+        dispatcher: this.dispatcher ?? getGlobalDispatcher(),
         signal: this.options.signal,
       });
     } catch (error) {
@@ -515,7 +515,7 @@ export class RegistryClient {
       subject: req.subject,
       status: response.statusCode,
       body,
-      ...(header(response, 'retry-after') === undefined ? {} : { retryAfter: header(response, 'retry-after') }),
+      retryAfter: header(response, 'retry-after'),
       now: this.clock.now(),
     });
   }
@@ -544,7 +544,7 @@ export class RegistryClient {
     const auth = this.options.auth;
     const realmUrl = new URL(realm);
     const subject = `the token server ${realmUrl.host} for ${this.registry}`;
-    const { request } = await loadUndici();
+    const { request, getGlobalDispatcher } = await loadUndici();
     const tokenRequest = async (): Promise<Response> => {
       this.requests++;
       try {
@@ -560,7 +560,7 @@ export class RegistryClient {
             method: 'POST',
             headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': USER_AGENT },
             body: form.toString(),
-            dispatcher: this.dispatcher,
+            dispatcher: this.dispatcher ?? getGlobalDispatcher(),
             signal: this.options.signal,
           });
         }
@@ -572,7 +572,12 @@ export class RegistryClient {
           url.searchParams.set('account', auth.username);
           headers.authorization = basicAuthorization(auth);
         }
-        return await request(url, { method: 'GET', headers, dispatcher: this.dispatcher, signal: this.options.signal });
+        return await request(url, {
+          method: 'GET',
+          headers,
+          dispatcher: this.dispatcher ?? getGlobalDispatcher(),
+          signal: this.options.signal,
+        });
       } catch (error) {
         if (this.options.signal?.aborted) throw new AbortedError(undefined, { cause: error });
         throw this.networkError(error, subject);

@@ -13,7 +13,13 @@ export class RegistryHttpError extends RegistryError {
   readonly errors: RegistryErrorEntry[];
   constructor(
     message: string,
-    details: { code: ShipErrorCode; status: number; reason?: string; retryAfterMs?: number; errors?: RegistryErrorEntry[] },
+    details: {
+      code: ShipErrorCode;
+      status: number;
+      reason?: string | undefined;
+      retryAfterMs?: number | undefined;
+      errors?: RegistryErrorEntry[] | undefined;
+    },
   ) {
     super(message, details);
     this.retryAfterMs = details.retryAfterMs;
@@ -48,7 +54,7 @@ export interface ResponseErrorContext {
   subject: string;
   status: number;
   body: string;
-  retryAfter?: string;
+  retryAfter?: string | undefined;
   now: number;
 }
 
@@ -61,12 +67,7 @@ export function registryErrorFromResponse(context: ResponseErrorContext): Regist
   const reason = first?.code ?? (context.status === 401 ? 'UNAUTHORIZED' : context.status === 403 ? 'DENIED' : undefined);
   const said = first ? ` (${first.code}: ${first.message})` : reason ? ` (${reason})` : '';
   const retryAfterMs = parseRetryAfter(context.retryAfter, context.now);
-  const base = {
-    status: context.status,
-    errors,
-    ...(reason ? { reason } : {}),
-    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-  };
+  const base = { status: context.status, errors, reason, retryAfterMs };
   if (context.status === 401 || reason === 'UNAUTHORIZED') {
     return new RegistryHttpError(
       `The registry ${context.registry} refused the credentials for ${context.subject}${said}; run 'ship login ${context.registry}' or pass valid credentials.`,

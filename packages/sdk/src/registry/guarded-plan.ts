@@ -5,7 +5,7 @@ export interface PlanTagsInRepositoryOptions extends Omit<PlanTagsOptions, 'imag
   /** The repository the tags go to: `registry/name`. */
   repository: string;
   /** Move floating tags even backwards: the registry is not read and every planned tag is kept. */
-  force?: boolean;
+  force?: boolean | undefined;
 }
 
 /**

@@ -6,9 +6,9 @@ import type { RegistryAuth } from './credentials.js';
 
 export interface ListTagsOptions extends Omit<RegistryClientOptions, 'auth'> {
   /** Credentials; else looked up as `resolveRegistryAuth` does (`DOCKER_AUTH_CONFIG`, docker config). */
-  auth?: RegistryAuth;
-  env?: NodeJS.ProcessEnv;
-  configDir?: string;
+  auth?: RegistryAuth | undefined;
+  env?: NodeJS.ProcessEnv | undefined;
+  configDir?: string | undefined;
 }
 
 /** Runs `work` with a client for the repository's registry (credentials looked up when not given), then closes it. */

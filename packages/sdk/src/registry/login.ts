@@ -11,22 +11,22 @@ import type { ModuleImporter } from './providers/optional-import.js';
 
 export interface LoginOptions extends Pick<RegistryClientOptions, 'caCert' | 'certsDir' | 'insecure' | 'clock' | 'signal'> {
   /** The registry host (`ghcr.io`, `123456789012.dkr.ecr.eu-west-1.amazonaws.com`, `localhost:5002`); default Docker Hub. */
-  registry?: string;
-  username?: string;
+  registry?: string | undefined;
+  username?: string | undefined;
   /** A password or access token; for cloud registries, omit it to use the cloud's own credentials. */
-  password?: string;
+  password?: string | undefined;
   /** Force a provider instead of detecting it from the host (a registry behind a custom domain). */
-  provider?: RegistryProvider;
+  provider?: RegistryProvider | undefined;
   /** Where credentials are looked up (GITHUB_TOKEN, AWS_*, AZURE_*, GOOGLE_APPLICATION_CREDENTIALS); default `process.env`. */
-  env?: NodeJS.ProcessEnv;
-  aws?: { region?: string; endpoint?: string };
-  azure?: { tenantId?: string; authorityHost?: string; authorityCaCert?: string; exchangeUrl?: string };
-  google?: { keyFile?: string; jsonKey?: boolean };
+  env?: NodeJS.ProcessEnv | undefined;
+  aws?: { region?: string; endpoint?: string } | undefined;
+  azure?: { tenantId?: string; authorityHost?: string; authorityCaCert?: string; exchangeUrl?: string } | undefined;
+  google?: { keyFile?: string; jsonKey?: boolean } | undefined;
   /** Check the credentials against the registry's `/v2/`. Default true. */
-  verify?: boolean;
-  onProgress?: ProgressListener;
+  verify?: boolean | undefined;
+  onProgress?: ProgressListener | undefined;
   /** Loads the optional cloud SDKs; a seam for tests of the missing-package message. */
-  importer?: ModuleImporter;
+  importer?: ModuleImporter | undefined;
 }
 
 export interface LoginResult {

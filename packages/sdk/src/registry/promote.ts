@@ -14,24 +14,24 @@ export interface PromoteOptions extends Omit<RegistryClientOptions, 'auth' | 'ph
   /** New tags: bare (`1.2.3`, put on `destination` or the source's repository) or full references. */
   tags: string[];
   /** Another repository (`registry/name`) to copy the image to; bare tags land there. */
-  destination?: string;
+  destination?: string | undefined;
   /** Credentials for the destination (and for the source when it is the same registry). */
-  auth?: RegistryAuth;
+  auth?: RegistryAuth | undefined;
   /** Credentials for the source registry when it differs from the destination's. */
-  sourceAuth?: RegistryAuth;
+  sourceAuth?: RegistryAuth | undefined;
   /**
    * The version shortcut: `v1.2.3` adds `1.2.3`, `1.2`, `1` and `latest` (as `planTags` plans them) to `tags`,
    * except floating tags the destination already has a newer release for (they never move backwards).
    */
-  version?: string;
+  version?: string | undefined;
   /** With `version`: move floating tags even backwards (the destination's tags are not read). */
-  force?: boolean;
+  force?: boolean | undefined;
   /** For credentials not given: `DOCKER_AUTH_CONFIG` and the docker config, as `resolveRegistryAuth` reads them. */
-  env?: NodeJS.ProcessEnv;
-  configDir?: string;
+  env?: NodeJS.ProcessEnv | undefined;
+  configDir?: string | undefined;
   /** Blobs copied at the same time. Default 3. */
-  concurrency?: number;
-  onProgress?: ProgressListener;
+  concurrency?: number | undefined;
+  onProgress?: ProgressListener | undefined;
 }
 
 export interface PromoteResult {

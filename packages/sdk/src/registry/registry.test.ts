@@ -71,7 +71,7 @@ describe('classifyRegistryError', () => {
       subject: 'r.example.com/app:1',
       status: code,
       body: reason ? JSON.stringify({ errors: [{ code: reason, message: reason.toLowerCase() }] }) : '',
-      ...(retryAfter ? { retryAfter } : {}),
+      retryAfter,
       now: 0,
     });
   const network = (code: string) => Object.assign(new Error(`socket ${code}`), { code });

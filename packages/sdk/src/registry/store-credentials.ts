@@ -10,10 +10,10 @@ export interface StoreCredentialsOptions {
   registry: string;
   auth: RegistryAuth;
   /** The docker config directory; default `$DOCKER_CONFIG`, else `~/.docker`. */
-  configDir?: string;
-  env?: NodeJS.ProcessEnv;
+  configDir?: string | undefined;
+  env?: NodeJS.ProcessEnv | undefined;
   /** The process seam for `docker-credential-*` helpers. */
-  runner?: ProcessRunner;
+  runner?: ProcessRunner | undefined;
 }
 
 export interface StoredCredentials {

@@ -7,9 +7,9 @@ export const DEFAULT_CERTS_DIR = '/etc/docker/certs.d';
 
 export interface TlsOptions {
   /** A PEM CA bundle, or the path of one, trusted for this registry (`--ca-cert`). */
-  caCert?: string;
+  caCert?: string | undefined;
   /** The engine-style certs directory; default `/etc/docker/certs.d`. */
-  certsDir?: string;
+  certsDir?: string | undefined;
 }
 
 export interface TlsTrust {

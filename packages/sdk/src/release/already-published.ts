@@ -11,8 +11,8 @@ export interface PublishedCheckOptions {
   /** Plans a repository's tags against the tags it holds now. */
   planFor: (images: string[], existingTags: string[]) => TagPlan;
   /** Where credentials not given in a target are looked up; default `process.env`. */
-  env?: NodeJS.ProcessEnv;
-  signal?: AbortSignal;
+  env?: NodeJS.ProcessEnv | undefined;
+  signal?: AbortSignal | undefined;
   clock: { now(): number };
 }
 

@@ -16,11 +16,11 @@ export interface PublishOptions {
   engine: EngineOptions;
   clock: Clock;
   /** Where credentials a target does not carry are looked up (`DOCKER_AUTH_CONFIG`, docker config). */
-  env?: NodeJS.ProcessEnv;
+  env?: NodeJS.ProcessEnv | undefined;
   /** How the registry's TLS is trusted for ship's own requests (the engine push uses the engine's). */
-  tls?: Pick<RegistryClientOptions, 'caCert' | 'certsDir' | 'insecure'>;
-  signal?: AbortSignal;
-  onProgress?: ProgressListener;
+  tls?: Pick<RegistryClientOptions, 'caCert' | 'certsDir' | 'insecure'> | undefined;
+  signal?: AbortSignal | undefined;
+  onProgress?: ProgressListener | undefined;
 }
 
 /** Rounds of "read the versions again, repoint what a newer release now owns" after writing floating tags. */

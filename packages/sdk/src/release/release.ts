@@ -34,60 +34,60 @@ export type ReleaseRegistryTls = Pick<RegistryClientOptions, 'caCert' | 'certsDi
 
 export interface ReleaseOptions extends EngineOptions, ReleaseRegistryTls {
   context: string;
-  dockerfile?: string;
+  dockerfile?: string | undefined;
   /** The image name(s), without a tag: `localhost:5001/app`. */
   image: string | string[];
   /** The version shortcut (`v1.2.3` → 1.2.3, 1.2, 1, latest); or give `tagRules`. */
-  version?: string;
+  version?: string | undefined;
   /** docker/metadata-action tag rules. */
-  tagRules?: string[];
-  flavor?: string[];
+  tagRules?: string[] | undefined;
+  flavor?: string[] | undefined;
   /** Where the build comes from (for rules and OCI labels); see `readGitContext`. */
-  git?: Partial<GitContext>;
+  git?: Partial<GitContext> | undefined;
   /**
    * The image's `created` label. Default: `SOURCE_DATE_EPOCH` from `env` (the reproducible-builds
    * convention), else the commit date from `git`, else now (then every release of the same
    * source makes a new image).
    */
-  created?: Date | number | string;
+  created?: Date | number | string | undefined;
   /** `false`: never plan `latest`. */
-  latest?: boolean;
+  latest?: boolean | undefined;
   /** `false`: no floating version tags. */
-  floating?: boolean;
+  floating?: boolean | undefined;
   /** Keep the `v` of `v1.2.3` in the tags. */
-  keepV?: boolean;
+  keepV?: boolean | undefined;
   /**
    * Publish to these registries too, each with its own credentials: they add to the image's own
    * repository (when the image name includes its registry host; a bare name is only the path under them).
    */
-  registries?: ReleaseRegistry[];
+  registries?: ReleaseRegistry[] | undefined;
   /** Where credentials not given in `registries` are looked up (`DOCKER_AUTH_CONFIG`, docker config); default `process.env`. */
-  env?: NodeJS.ProcessEnv;
+  env?: NodeJS.ProcessEnv | undefined;
   /** Default: GET / on port 5000 answers 200. `false` skips the smoke test (and its guard). */
-  smoke?: ReleaseSmokeOptions | false;
+  smoke?: ReleaseSmokeOptions | false | undefined;
   /** `false`: build, smoke-test and plan, but contact no registry and push nothing. */
-  push?: boolean;
-  buildArgs?: Record<string, string>;
-  labels?: Record<string, string>;
-  target?: string;
-  noCache?: boolean;
-  pull?: boolean;
-  platform?: string;
+  push?: boolean | undefined;
+  buildArgs?: Record<string, string> | undefined;
+  labels?: Record<string, string> | undefined;
+  target?: string | undefined;
+  noCache?: boolean | undefined;
+  pull?: boolean | undefined;
+  platform?: string | undefined;
   /** See `buildImage`: `auto` (default) uses BuildKit when the engine has it. */
-  builder?: BuilderChoice;
+  builder?: BuilderChoice | undefined;
   /** BuildKit build secrets (`RUN --mount=type=secret`). */
-  secrets?: BuildSecret[];
+  secrets?: BuildSecret[] | undefined;
   /** BuildKit SSH agents (`RUN --mount=type=ssh`). */
-  ssh?: BuildSsh[];
+  ssh?: BuildSsh[] | undefined;
   /** Images whose layers the build may reuse (BuildKit: those pushed with inline cache). */
-  cacheFrom?: string[];
+  cacheFrom?: string[] | undefined;
   /** `['inline']`: push cache metadata with the image (opt-in: on a multi-stage build it makes every build a new image id). */
-  cacheTo?: string[];
+  cacheTo?: string[] | undefined;
   /** Groups the containers of this release for `cleanup({ runId })` (never stamped on the image). Default: new. */
-  runId?: string;
-  clock?: Clock;
-  signal?: AbortSignal;
-  onProgress?: ProgressListener;
+  runId?: string | undefined;
+  clock?: Clock | undefined;
+  signal?: AbortSignal | undefined;
+  onProgress?: ProgressListener | undefined;
 }
 
 export interface ReleaseResult {

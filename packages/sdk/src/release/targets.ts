@@ -5,10 +5,10 @@ import { DOCKER_HUB, parseImageRef } from '../image-ref.js';
 /** Where a release publishes: a registry (optionally with a namespace), or a whole image name. */
 export interface ReleaseRegistry {
   /** `ghcr.io`, `localhost:5001`, `ghcr.io/acme`: the image's name is put under it. */
-  registry?: string;
+  registry?: string | undefined;
   /** The whole repository name in that registry (`ghcr.io/acme/web`), when it differs from the image's. */
-  image?: string;
-  auth?: RegistryAuth;
+  image?: string | undefined;
+  auth?: RegistryAuth | undefined;
 }
 
 /** One repository a release pushes to. */

@@ -6,8 +6,8 @@ export interface ContainerLogsOptions extends EngineOptions {
   /** Container name or id. */
   container: string;
   /** Only the last N lines. */
-  tail?: number;
-  signal?: AbortSignal;
+  tail?: number | undefined;
+  signal?: AbortSignal | undefined;
 }
 
 async function assertContainerExists(options: ContainerLogsOptions): Promise<void> {

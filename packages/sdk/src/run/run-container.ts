@@ -25,29 +25,29 @@ import { parsePortSpec } from './ports.js';
 export interface RunContainerOptions extends EngineOptions {
   image: string;
   /** `5000`, `'8080:5000'`, `'127.0.0.1::5000/udp'`: published on 127.0.0.1, host port picked by the engine unless given. */
-  ports?: Array<number | string>;
-  env?: Record<string, string>;
+  ports?: Array<number | string> | undefined;
+  env?: Record<string, string> | undefined;
   /** Default: `ship-<purpose>-<runId>-<random>`. */
-  name?: string;
+  name?: string | undefined;
   /** Extra labels; the `io.container-ship.*` ones are always added. */
-  labels?: Record<string, string>;
-  command?: string[];
+  labels?: Record<string, string> | undefined;
+  command?: string[] | undefined;
   /** Groups this container with the rest of one call's work for `cleanup({ runId })`. Default: a new id. */
-  runId?: string;
+  runId?: string | undefined;
   /** Why it runs: `run`, `smoke`, ... Default `run`. */
-  purpose?: ContainerPurpose;
+  purpose?: ContainerPurpose | undefined;
   /**
    * Meant to outlive this process (`ship run --detach`): the container gets no owner label,
    * so `cleanup()` leaves it alone until asked for its run id or `all`.
    */
-  detached?: boolean;
+  detached?: boolean | undefined;
   /** Pull the image when the engine does not have it (`missing`, like `docker run`), or never. Default `missing`. */
-  pull?: 'missing' | 'never';
+  pull?: 'missing' | 'never' | undefined;
   /** Credentials for that pull; else resolved like `docker pull` does (DOCKER_AUTH_CONFIG, docker config). */
-  auth?: RegistryAuth;
+  auth?: RegistryAuth | undefined;
   /** Aborting before the container is up rejects with AbortedError; aborting later removes the container. */
-  signal?: AbortSignal;
-  onProgress?: ProgressListener;
+  signal?: AbortSignal | undefined;
+  onProgress?: ProgressListener | undefined;
 }
 
 export interface RunningContainer extends AsyncDisposable {
@@ -63,11 +63,11 @@ export interface RunningContainer extends AsyncDisposable {
   /** State, exit code and HEALTHCHECK status right now; undefined once removed. */
   inspect(): Promise<ContainerState | undefined>;
   /** Its output so far; `stderrOnly` for just stderr. */
-  logs(o?: { tail?: number; stderrOnly?: boolean }): Promise<string>;
+  logs(o?: { tail?: number | undefined; stderrOnly?: boolean | undefined }): Promise<string>;
   /** Follows stdout and stderr line by line; call the returned function to stop. */
   streamLogs(onLine: (line: string) => void): () => void;
-  wait(o?: { signal?: AbortSignal }): Promise<{ exitCode: number }>;
-  stop(o?: { timeoutSeconds?: number }): Promise<void>;
+  wait(o?: { signal?: AbortSignal | undefined }): Promise<{ exitCode: number }>;
+  stop(o?: { timeoutSeconds?: number | undefined }): Promise<void>;
   /** Force-removes the container; safe to call twice. */
   remove(): Promise<void>;
 }

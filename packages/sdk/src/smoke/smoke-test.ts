@@ -11,33 +11,33 @@ import { type Answer, bodyExcerpt, judgeAnswer, type Mismatch, pollDelay } from 
 export interface SmokeOptions extends EngineOptions {
   image: string;
   /** The container port the app listens on. Default 5000. */
-  port?: number;
+  port?: number | undefined;
   /** Default `/`. */
-  path?: string;
+  path?: string | undefined;
   /** Default 200. */
-  expectStatus?: number;
+  expectStatus?: number | undefined;
   /** A substring the body must contain, or a RegExp it must match. */
-  expectBody?: string | RegExp;
+  expectBody?: string | RegExp | undefined;
   /** From the start of the call to the verdict. Default 30000. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /**
    * A wrong answer (other than 502/503/504, which are waited out) that stays the same this
    * long fails the test before the timeout. Default 3000.
    */
-  settleMs?: number;
-  env?: Record<string, string>;
-  command?: string[];
-  runId?: string;
-  pull?: RunContainerOptions['pull'];
-  auth?: RunContainerOptions['auth'];
-  clock?: Clock;
-  signal?: AbortSignal;
-  onProgress?: ProgressListener;
+  settleMs?: number | undefined;
+  env?: Record<string, string> | undefined;
+  command?: string[] | undefined;
+  runId?: string | undefined;
+  pull?: RunContainerOptions['pull'] | undefined;
+  auth?: RunContainerOptions['auth'] | undefined;
+  clock?: Clock | undefined;
+  signal?: AbortSignal | undefined;
+  onProgress?: ProgressListener | undefined;
   /**
    * @internal Takes over waiting for the container's removal, so `release` can push while the
    * engine removes it; the caller must await the promise. Default: the call awaits it itself.
    */
-  removeInBackground?: (removed: Promise<void>) => void;
+  removeInBackground?: ((removed: Promise<void>) => void) | undefined;
 }
 
 export interface SmokeResult {

@@ -26,7 +26,7 @@ export interface RuleOutcome {
   values: PlannedValue[];
   latest: boolean;
   /** The stable release version when a semver/pep440 rule (or a semver tag ref) gave one. */
-  releaseVersion?: VersionTriple;
+  releaseVersion?: VersionTriple | undefined;
   notes: RuleNote[];
 }
 

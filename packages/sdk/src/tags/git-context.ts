@@ -6,11 +6,11 @@ import { emptyGitContext, type GitContext } from './git-types.js';
 
 export interface ReadGitContextOptions {
   /** The repository directory; defaults to the current directory. */
-  cwd?: string;
+  cwd?: string | undefined;
   /** Environment to read GITHUB_* from; defaults to `process.env`. */
-  env?: NodeJS.ProcessEnv;
+  env?: NodeJS.ProcessEnv | undefined;
   /** Values that win over both GitHub Actions and the local repository. */
-  overrides?: Partial<GitContext>;
+  overrides?: Partial<GitContext> | undefined;
 }
 
 /**
@@ -193,7 +193,8 @@ async function projectMetadata(dir: string): Promise<{ license?: string; descrip
     for (const name of ['LICENSE', 'LICENSE.md', 'LICENSE.txt', 'LICENCE', 'COPYING']) {
       const text = await readFile(path.join(dir, name), 'utf8').catch(() => undefined);
       if (text !== undefined) {
-        result.license = licenseFromText(text);
+        const license = licenseFromText(text);
+        if (license !== undefined) result.license = license;
         break;
       }
     }

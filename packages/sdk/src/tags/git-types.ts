@@ -13,24 +13,24 @@ export interface GitContext {
   /** Full commit SHA; empty when unknown. */
   sha: string;
   /** Committer date of `sha`, ISO 8601. */
-  commitDate?: string;
+  commitDate?: string | undefined;
   /** The repository's default branch (GitHub payload, or `origin/HEAD` locally). */
-  defaultBranch?: string;
+  defaultBranch?: string | undefined;
   /** Base branch of a pull request, or the branch a tag was pushed from (`{{base_ref}}`). */
-  baseRef?: string;
+  baseRef?: string | undefined;
   /** Head branch of a pull request. */
-  headRef?: string;
-  prNumber?: number;
+  headRef?: string | undefined;
+  prNumber?: number | undefined;
   /** The current branch when HEAD is on one, even if `ref` names a tag. */
-  branch?: string;
+  branch?: string | undefined;
   /** `owner/name` on GitHub, else the repository directory's name. */
-  repository?: string;
+  repository?: string | undefined;
   /** Browsable https URL of the repository, never with credentials. */
-  sourceUrl?: string;
-  title?: string;
-  description?: string;
+  sourceUrl?: string | undefined;
+  title?: string | undefined;
+  description?: string | undefined;
   /** SPDX licence expression, such as MIT. */
-  license?: string;
+  license?: string | undefined;
 }
 
 export const emptyGitContext = (): GitContext => ({ source: 'none', eventName: 'push', ref: '', sha: '' });

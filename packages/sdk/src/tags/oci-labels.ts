@@ -2,14 +2,14 @@ import { InvalidInputError } from '../errors.js';
 import type { GitContext } from './git-types.js';
 
 export interface OciLabelsOptions {
-  git?: Partial<GitContext>;
+  git?: Partial<GitContext> | undefined;
   /** The image's version (the plan's main tag). */
-  version?: string;
+  version?: string | undefined;
   /** Build time; defaults to now. */
-  created?: Date | number | string;
-  title?: string;
-  description?: string;
-  licenses?: string;
+  created?: Date | number | string | undefined;
+  title?: string | undefined;
+  description?: string | undefined;
+  licenses?: string | undefined;
 }
 
 /**

@@ -14,25 +14,25 @@ export interface PlanTagsOptions {
    */
   images: string[];
   /** The version shortcut: `v1.2.3` gives 1.2.3, 1.2, 1 and latest. */
-  version?: string;
+  version?: string | undefined;
   /** docker/metadata-action tag rules, one per entry, or whole multi-line `tags:` blocks. */
-  rules?: string[];
+  rules?: string[] | undefined;
   /** docker/metadata-action flavor entries (`latest=false`, `prefix=foo-,onlatest=true`). */
-  flavor?: string[];
+  flavor?: string[] | undefined;
   /** Where the build comes from; see `readGitContext`. */
-  git?: Partial<GitContext>;
+  git?: Partial<GitContext> | undefined;
   /** Tags already in the registry (`2.0.0` or `ghcr.io/org/app:2.0.0`): floating tags never move backwards past them. */
-  existingTags?: string[];
+  existingTags?: string[] | undefined;
   /** `false` never plans `latest`. */
-  latest?: boolean;
+  latest?: boolean | undefined;
   /** `false` plans no floating version tags (X.Y, X). */
-  floating?: boolean;
+  floating?: boolean | undefined;
   /** Keep the `v` of `v1.2.3` in the tags. */
-  keepV?: boolean;
+  keepV?: boolean | undefined;
   /** The clock for `{{date}}`, and the `created` label when neither `created` nor the commit date is known; defaults to now. */
-  now?: Date | number | string;
+  now?: Date | number | string | undefined;
   /** The image's `created` label (e.g. `sourceDateEpoch()`); defaults to the commit date, else `now`. */
-  created?: Date | number | string;
+  created?: Date | number | string | undefined;
 }
 
 export interface SkippedTag {

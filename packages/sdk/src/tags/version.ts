@@ -9,8 +9,8 @@ export type VersionTriple = [number, number, number];
 export interface ShortcutVersion {
   prefix: string;
   parts: number[];
-  prerelease?: string;
-  build?: string;
+  prerelease?: string | undefined;
+  build?: string | undefined;
 }
 
 const IDENTIFIERS = '[0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*';
@@ -37,7 +37,7 @@ export interface ShortcutOutcome {
  * A pre-release gives only its exact tag, major 0 never gets a bare `0`, `+` (build metadata,
  * which a tag cannot hold) becomes `-`, and anything that is not a version is a literal tag.
  */
-export function shortcutValues(input: string, options: { keepV?: boolean } = {}): ShortcutOutcome {
+export function shortcutValues(input: string, options: { keepV?: boolean | undefined } = {}): ShortcutOutcome {
   const value = input.trim();
   const version = parseShortcutVersion(value);
   if (!version) {

@@ -14,16 +14,16 @@ export interface AcrLoginOptions extends TlsOptions {
   host: string;
   env: NodeJS.ProcessEnv;
   /** Microsoft Entra ID tenant; default `AZURE_TENANT_ID`. */
-  tenantId?: string;
+  tenantId?: string | undefined;
   /** Another Entra ID authority (sovereign clouds, tests); default `AZURE_AUTHORITY_HOST` or the public cloud. */
-  authorityHost?: string;
+  authorityHost?: string | undefined;
   /** A PEM CA (or path) trusted for the authority host. */
-  authorityCaCert?: string;
+  authorityCaCert?: string | undefined;
   /** Where to exchange the Entra ID token; default `https://<registry>/oauth2/exchange`. */
-  exchangeUrl?: string;
-  insecure?: boolean;
-  importer?: ModuleImporter;
-  signal?: AbortSignal;
+  exchangeUrl?: string | undefined;
+  insecure?: boolean | undefined;
+  importer?: ModuleImporter | undefined;
+  signal?: AbortSignal | undefined;
 }
 
 async function entraToken(options: AcrLoginOptions): Promise<{ token: string; tenantId?: string }> {

@@ -6,14 +6,14 @@ import { importOptional, type ModuleImporter } from './optional-import.js';
 export interface EcrLoginOptions {
   host: string;
   public: boolean;
-  region?: string;
+  region?: string | undefined;
   /** Another endpoint for the ECR API (VPC endpoints, tests). */
-  endpoint?: string;
+  endpoint?: string | undefined;
   env: NodeJS.ProcessEnv;
   /** True when the caller passed `env`: credentials then come from it, not from the process. */
   explicitEnv: boolean;
-  importer?: ModuleImporter;
-  signal?: AbortSignal;
+  importer?: ModuleImporter | undefined;
+  signal?: AbortSignal | undefined;
 }
 
 export interface CloudCredentials {

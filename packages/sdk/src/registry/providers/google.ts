@@ -12,10 +12,10 @@ export interface GoogleLoginOptions {
   host: string;
   env: NodeJS.ProcessEnv;
   /** A credentials JSON file (service account key, workload identity federation config); default ADC. */
-  keyFile?: string;
+  keyFile?: string | undefined;
   /** Log in with the service account key itself (`_json_key`) instead of a short-lived access token. */
-  jsonKey?: boolean;
-  importer?: ModuleImporter;
+  jsonKey?: boolean | undefined;
+  importer?: ModuleImporter | undefined;
 }
 
 /**
