@@ -14,6 +14,7 @@ import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, w
 import http from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
+import { startSecondEngine } from '../scripts/lib/second-engine.mjs';
 import { binDir, ensureDependencies, repoRoot, run } from '../scripts/lib/workspace.mjs';
 
 const arg = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -84,9 +85,9 @@ async function curlUntil200(url, timeoutMs = 60_000) {
 
 // ---------------------------------------------------------------- registry
 
-function readRegistryHost() {
+function readTestbed() {
   const path = process.env.SHIP_TESTBED_STATE ?? join(repoRoot, '.testbed/state.json');
-  return JSON.parse(readFileSync(path, 'utf8')).registries.plain.host;
+  return JSON.parse(readFileSync(path, 'utf8'));
 }
 
 const ACCEPT = [
@@ -210,6 +211,73 @@ async function shipJson(args, options) {
 
 async function imageSize(ref) {
   return Number((await docker(['image', 'inspect', '-f', '{{.Size}}', ref])).stdout);
+}
+
+// ---------------------------------------------------------------- fresh runners
+
+/**
+ * One build on a fresh CI runner: a second dockerd with an empty cache (scripts/lib/second-engine.mjs)
+ * and the base image loaded, as a runner's own pull would give it. Starting it, loading the base image,
+ * the self-check and stopping it are not timed; `build(engine)` is.
+ */
+async function onFreshRunner(ctx, build) {
+  const engine = await startSecondEngine({ prefix: 'i12', images: [ctx.baseImage] });
+  try {
+    const result = await build(engine);
+    // Self-check: the image on the runner carries the edit, so nothing stale looked fast.
+    const tail = await docker(
+      ['run', '--rm', '--network', 'none', '--entrypoint', 'tail', 'i12-bench/fresh:1', '-n', '1', '/app/app.py'],
+      {
+        env: { DOCKER_HOST: engine.host },
+      },
+    );
+    if (!tail.stdout.includes(ctx.fresh.marker)) throw new Error(`self-check: the fresh runner's image ends with ${tail.stdout}`);
+    return result;
+  } finally {
+    await engine.stop();
+  }
+}
+
+/**
+ * Once for the fresh-runner scenarios: the example released as a first CI run would leave it (BuildKit
+ * with inline cache, by ship release; the classic build, by docker build + docker push), and a copy
+ * with app.py edited, the second run's source.
+ */
+async function freshRunnerSources(ctx) {
+  if (ctx.fresh) return ctx.fresh;
+  const source = exampleCopy('fresh-source');
+  const repo = `i12-bench-${id}/fresh`;
+  const buildkitRef = `${ctx.registry}/${repo}:latest`;
+  const released = await shipJson([
+    'release',
+    source,
+    '--image',
+    `${ctx.registry}/${repo}`,
+    '--tag',
+    'v1.0.0',
+    '--cache-to',
+    'inline',
+    '--no-smoke',
+  ]);
+  for (const tag of released.json.tags) cleanupImages.add(tag);
+  const classicRef = `${ctx.registry}/${repo}-classic:latest`;
+  cleanupImages.add(classicRef);
+  await docker(['build', '-q', '-t', classicRef, source]);
+  await docker(['push', '-q', classicRef]);
+  const edited = exampleCopy('fresh-edited');
+  const marker = `# bench edit ${id}-fresh`;
+  appendFileSync(join(edited, 'app.py'), `${marker}\n`);
+  ctx.fresh = { buildkitRef, classicRef, edited, marker };
+  return ctx.fresh;
+}
+
+const FRESH_COLUMNS = 'columns: with the registry cache | without it (target ≤ 0.4)';
+
+/** The dependency steps (venv, requirements, pip install, user, venv copy) came from the registry's cache. */
+function expectCachedDependencies(r, minimum) {
+  if (r.json.cachedSteps < minimum)
+    throw new Error(`self-check: ${r.json.cachedSteps} of ${r.json.steps} steps were cached, expected at least ${minimum}`);
+  return r;
 }
 
 // ---------------------------------------------------------------- scenarios
@@ -503,6 +571,67 @@ const scenarios = {
       note: 'the image only in the registry (24 MiB layer); ours: ship promote --tag (4 tags, no layer moves); baseline: docker pull + docker tag + docker push x4',
     };
   },
+
+  async 'fresh-runner'(ctx) {
+    const { buildkitRef, edited } = await freshRunnerSources(ctx);
+    const build = (extra) => (engine) =>
+      shipJson(['build', edited, '-i', 'i12-bench/fresh:1', '--no-report', ...extra], { env: { DOCKER_HOST: engine.host } });
+    const result = await alternate('fresh-runner', runsFor(3), {
+      ours: () =>
+        onFreshRunner(ctx, async (engine) => expectCachedDependencies(await build(['--cache-from', buildkitRef])(engine), 5)),
+      baseline: () => onFreshRunner(ctx, build([])),
+    });
+    return {
+      ...result,
+      columns: FRESH_COLUMNS,
+      note: `a fresh engine per build, app.py edited since the release; ours: ship build --cache-from ${buildkitRef.split('/').pop()} (released by ship release --cache-to inline); baseline: ship build, no cache (both BuildKit)`,
+    };
+  },
+
+  async 'fresh-runner-classic'(ctx) {
+    const { classicRef, edited } = await freshRunnerSources(ctx);
+    const build = (extra) => (engine) =>
+      shipRun(['build', edited, '-i', 'i12-bench/fresh:1', '--no-report', '--builder', 'classic', ...extra], {
+        env: { DOCKER_HOST: engine.host },
+      });
+    const result = await alternate('fresh-runner-classic', runsFor(3), {
+      ours: () =>
+        onFreshRunner(ctx, async (engine) => {
+          // The classic builder reuses only local images: pull first, as a user would.
+          const pull = await docker(['pull', '-q', classicRef], { env: { DOCKER_HOST: engine.host } });
+          const built = await build(['--cache-from', classicRef])(engine);
+          return { ms: pull.ms + built.ms, rssMiB: built.rssMiB };
+        }),
+      baseline: () => onFreshRunner(ctx, build([])),
+    });
+    return {
+      ...result,
+      columns: FRESH_COLUMNS,
+      note: 'a fresh engine per build; ours: docker pull of the classic-built image, then ship build --builder classic --cache-from it; baseline: ship build --builder classic, no cache',
+    };
+  },
+
+  async 'fresh-runner-docker'(ctx) {
+    const { classicRef, edited } = await freshRunnerSources(ctx);
+    const result = await alternate('fresh-runner-docker', runsFor(3), {
+      ours: () =>
+        onFreshRunner(ctx, async (engine) => {
+          const env = { DOCKER_HOST: engine.host };
+          const pull = await docker(['pull', '-q', classicRef], { env });
+          const built = await docker(['build', '-q', '--cache-from', classicRef, '-t', 'i12-bench/fresh:1', edited], { env });
+          return { ms: pull.ms + built.ms, rssMiB: Math.max(pull.rssMiB, built.rssMiB) };
+        }),
+      baseline: () =>
+        onFreshRunner(ctx, (engine) =>
+          docker(['build', '-q', '-t', 'i12-bench/fresh:1', edited], { env: { DOCKER_HOST: engine.host } }),
+        ),
+    });
+    return {
+      ...result,
+      columns: FRESH_COLUMNS,
+      note: 'a fresh engine per build; ours: docker pull + docker build --cache-from (classic; the docker CLI here has no buildx); baseline: docker build, no cache',
+    };
+  },
 };
 
 /** The manual sequence the issue measured: build (cached), run, curl until 200, rm, tag + push x4. */
@@ -598,6 +727,7 @@ function markdown(report) {
       more.push(`${round(s.size_bytes / 1e6, 1)} MB vs ${round(s.baseline_size_bytes / 1e6, 1)} MB`);
     if (s.classic_ms !== undefined) more.push(`ship --builder classic ${fmt(s.classic_ms)}`);
     if (s.docker_cli_ms !== undefined) more.push(`docker CLI ${fmt(s.docker_cli_ms)}`);
+    if (s.columns !== undefined) more.push(s.columns);
     const load = s.load_average?.[0] ?? '';
     lines.push(
       `| ${s.name} | ${fmt(s.ours_ms)} | ${fmt(s.baseline_ms)} | ${s.ratio} | ${s.runs} | ${load} | ${more.join('; ')} |`,
@@ -614,7 +744,8 @@ async function main() {
   if ((await run(join(binDir, 'turbo'), ['run', 'build', '--output-logs=errors-only'])) !== 0)
     throw new Error('the build failed');
   if ((await run('node', ['scripts/testbed.mjs', 'up'])) !== 0) throw new Error('the test bed did not come up');
-  const registry = readRegistryHost();
+  const testbed = readTestbed();
+  const registry = testbed.registries.plain.host;
   const loadBefore = os.loadavg().map((v) => round(v, 1));
   console.log(`bench: load average ${loadBefore.join(' ')}; registry ${registry}; work dir ${work}`);
 
@@ -625,7 +756,7 @@ async function main() {
   await shipRun(['build', exampleDir, '-i', exampleImage, '--no-report']);
   // `ship build --builder` (the BuildKit issue's CLI flag): its classic side is measured once it exists.
   const builderFlag = (await shipRun(['build', '--help'])).stdout.includes('--builder');
-  const ctx = { registry, exampleImage, cliStart: undefined, builderFlag };
+  const ctx = { registry, baseImage: testbed.baseImage, exampleImage, cliStart: undefined, builderFlag };
 
   // With --only, the other scenarios' last results are kept.
   const previous = only ? readPrevious() : [];
