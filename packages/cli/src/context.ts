@@ -4,7 +4,8 @@ import { createProgressRenderer, type ProgressMode, type ProgressRenderer } from
 import { colorWanted, createStyle, type Style } from './output/style.js';
 
 export interface OutputStream {
-  write(chunk: string): unknown;
+  /** Text, or bytes (`ship build -o -` writes a tar). */
+  write(chunk: string | Uint8Array): unknown;
   isTTY?: boolean;
   columns?: number;
 }
@@ -38,6 +39,8 @@ export interface CommandResult {
   quietText?: string;
   /** A failure that still has a result to show (a release whose smoke test failed): its one ✖ line follows the result. */
   failure?: unknown;
+  /** The command wrote its data (a tar) to stdout, so the text or JSON result goes to stderr. */
+  stdoutTaken?: boolean;
 }
 
 export interface CliContext {

@@ -91,12 +91,14 @@ export function globalOptions(raw: Record<string, unknown>): GlobalOptions {
 }
 
 function writeResult(ctx: CliContext, result: CommandResult): void {
+  const out = result.stdoutTaken ? ctx.stderr : ctx.stdout;
   if (ctx.globals.json) {
-    ctx.stdout.write(`${JSON.stringify(result.data, null, 2)}\n`);
+    out.write(`${JSON.stringify(result.data, null, 2)}\n`);
   } else if (ctx.globals.quiet) {
-    if (result.quietText) ctx.stdout.write(result.quietText.endsWith('\n') ? result.quietText : `${result.quietText}\n`);
+    if (result.quietText && !result.stdoutTaken)
+      out.write(result.quietText.endsWith('\n') ? result.quietText : `${result.quietText}\n`);
   } else if (result.text) {
-    ctx.stdout.write(result.text.endsWith('\n') ? result.text : `${result.text}\n`);
+    out.write(result.text.endsWith('\n') ? result.text : `${result.text}\n`);
   }
 }
 

@@ -139,11 +139,22 @@ export function createProgram(
         .description('Build an image from a context through the Docker Engine API, then tag it with the planned tags.')
         .argument('[context]', 'the build context directory (default: context in ship.yaml, else .)')
         .option('-i, --image <name>', 'the image name (repeatable; default: image in ship.yaml)', collect)
+        .option(
+          '-o, --output <spec>',
+          'BuildKit: export the files instead of an image: type=tar,dest=FILE, type=local,dest=DIR, DIR, or - (a tar on stdout)',
+        )
         .option('--no-report', 'skip the build report (size, layers, the biggest with their instruction)')
         .option('--scan-layers', 'add to the report the bytes later layers hide (exports the whole image: seconds)'),
     ),
   )
-    .addHelpText('after', examples('ship build examples/flask-app --image localhost:5001/examples/flask-app --tag v1.1'))
+    .addHelpText(
+      'after',
+      examples(
+        'ship build examples/flask-app --image localhost:5001/examples/flask-app --tag v1.1',
+        'ship build . --output type=tar,dest=rootfs.tar',
+        'ship build . --target dist -o ./dist',
+      ),
+    )
     .action(action(() => import('./commands/build.js')));
 
   program

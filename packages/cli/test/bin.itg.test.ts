@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,7 @@ import { loadTestbed, repoRoot, uniqueName } from '@container-ship/test-utils';
 import { authRegistryDigest, cacheMountStep, writeCacheMountApp } from '@container-ship/test-utils/cache-mount-app';
 import { sshKeyCountDockerfile } from '@container-ship/test-utils/ssh-probe';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { tarNames } from './tar.js';
 
 /** The built bundle, through the real bin, as a user runs it. */
 const bin = fileURLToPath(new URL('../bin/ship.js', import.meta.url));
@@ -54,6 +55,28 @@ describe('the built bin', () => {
     const run = start(['tags', '--image', 'app', '--tag', 'v1.1', '--json']);
     expect(await run.exit).toBe(0);
     expect(JSON.parse(run.output().stdout).tags).toEqual(['app:1.1', 'app:1', 'app:latest']);
+  });
+
+  test('ship build -o - writes the tar to stdout (a pipe) and its summary to stderr', async () => {
+    const context = await mkdtemp(join(tmpdir(), 'i11c-bin-output-'));
+    try {
+      await mkdir(join(context, 'site'));
+      await writeFile(join(context, 'site', 'index.html'), '<h1>i11c</h1>\n');
+      await writeFile(join(context, 'Dockerfile'), 'FROM scratch\nCOPY site/ /www/\n');
+      const child = spawn(process.execPath, [bin, 'build', context, '-o', '-'], { env: { ...process.env, CI: 'true' } });
+      const chunks: Buffer[] = [];
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+      child.stderr.on('data', (chunk) => (stderr += chunk));
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect({ code, stderr }).toMatchObject({ code: 0 });
+      const tar = Buffer.concat(chunks);
+      console.info(`ship build -o -: ${tar.length} bytes of tar on stdout`);
+      expect(tarNames(tar)).toEqual(expect.arrayContaining(['www/', 'www/index.html']));
+      expect(stderr).toMatch(/output +tar on standard output/);
+    } finally {
+      await rm(context, { recursive: true, force: true });
+    }
   });
 
   test('SIGINT during ship run removes the container and exits 130', async () => {

@@ -2,15 +2,24 @@
 // the engine connection, errors and progress. Registries, Dockerfiles, ship.yaml and tag rules
 // have their own entry points: @container-ship/sdk/registry, /dockerfile, /config, /tags.
 
-export { type BuildImageOptions, type BuildResult, buildImage } from './build/build-image.js';
 export {
+  type BuildImageOptions,
+  type BuildOutputResult,
+  type BuildResult,
+  type BuildRun,
+  buildImage,
+} from './build/build-image.js';
+export {
+  type BuildOutputSpec,
   type BuildSecret,
   type BuildSsh,
   parseCacheFrom,
   parseCacheTo,
+  parseOutputSpec,
   parseSecretSpec,
   parseSshSpec,
 } from './build/build-options.js';
+export type { BuildOutput, WrittenOutput } from './build/output.js';
 export { type ContainerPurpose, LABELS, newRunId } from './cleanup/labels.js';
 export { listShipContainers, type ShipContainer } from './cleanup/list.js';
 export { type CleanupOptions, type CleanupResult, cleanup } from './cleanup/sweep.js';

@@ -1,4 +1,12 @@
-import { buildImage, planTags } from '@container-ship/sdk';
+import { Writable } from 'node:stream';
+import {
+  type BuildOutput,
+  type BuildOutputResult,
+  buildImage,
+  InvalidInputError,
+  parseOutputSpec,
+  planTags,
+} from '@container-ship/sdk';
 import { buildSettings, resolveReleaseOptions, tagPlanSettings } from '@container-ship/sdk/config';
 import { type BuildReport, buildReport } from '@container-ship/sdk/dockerfile';
 import { readGitContext, sourceDateEpoch } from '@container-ship/sdk/tags';
@@ -7,7 +15,7 @@ import { type BuildFlags, buildOverrides, configDirs, configFor, defined, type T
 import { formatBytes, formatDuration, shortId } from '../output/format.js';
 import { renderTable } from '../output/table.js';
 
-type Flags = BuildFlags & TagFlags & { report?: boolean; scanLayers?: boolean };
+type Flags = BuildFlags & TagFlags & { report?: boolean; scanLayers?: boolean; output?: string };
 
 /** `ship build`: one buildImage call with the planned tags (or the image names as given). */
 export async function run(ctx: CliContext, [context]: string[], flags: Flags): Promise<CommandResult> {
@@ -36,16 +44,17 @@ export async function run(ctx: CliContext, [context]: string[], flags: Flags): P
     tags = plan.tags;
     labels = plan.labels;
   }
-  const result = await buildImage({
+  const common = {
     context: settings.context,
     ...buildSettings(settings),
     env: ctx.env,
-    tags,
     labels: { ...labels, ...settings.labels },
     signal: ctx.signal,
     onProgress: ctx.onProgress,
     ...ctx.engine,
-  });
+  };
+  if (flags.output !== undefined) return exported(ctx, await buildImage({ ...common, output: outputFor(ctx, flags.output) }));
+  const result = await buildImage({ ...common, tags });
   const report =
     flags.report === false
       ? undefined
@@ -64,6 +73,42 @@ export async function run(ctx: CliContext, [context]: string[], flags: Flags): P
     text: [renderTable({ rows }), ...(report ? [reportText(report, ctx)] : [])].join('\n'),
     quietText: result.tags[0] ?? result.imageId,
   };
+}
+
+/** `--output`: a path relative to the current directory, or `-` for a tar on stdout (never a terminal, as docker refuses). */
+function outputFor(ctx: CliContext, spec: string): BuildOutput {
+  const output = parseOutputSpec(spec);
+  if (output.dest !== '-') return { ...output, dest: ctx.path(output.dest) };
+  if (ctx.stdout.isTTY) {
+    throw new InvalidInputError(
+      'Not writing a tar to the terminal; redirect standard output (ship build -o - > out.tar) or write a file with --output type=tar,dest=FILE.',
+    );
+  }
+  const stdout = ctx.stdout;
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      stdout.write(chunk);
+      done();
+    },
+  });
+  return { type: 'tar', stream };
+}
+
+/** No image and no report: the table says where the files went (on stderr when they went to stdout). */
+function exported(ctx: CliContext, result: BuildOutputResult): CommandResult {
+  const { output } = result;
+  const toStdout = output.dest === '-';
+  const style = toStdout ? ctx.err : ctx.out;
+  const rows = [
+    ['output', `${output.type === 'tar' ? 'tar' : 'directory'} ${toStdout ? 'on standard output' : output.dest}`],
+    ['size', `${formatBytes(output.bytes)}${output.entries === undefined ? '' : ` in ${output.entries} entries`}`],
+    ['image', style.dim('(none: --output exports files, not an image)')],
+    ['builder', 'BuildKit'],
+    ['steps', result.cachedSteps > 0 ? `${result.steps} (${result.cachedSteps} cached)` : String(result.steps)],
+    ['time', formatDuration(result.durationMs)],
+    ...(result.warnings.length > 0 ? [['warnings', result.warnings.join('\n')]] : []),
+  ];
+  return { data: result, text: renderTable({ rows }), quietText: output.dest, stdoutTaken: toStdout };
 }
 
 /** The biggest layers with the instruction that made each, and the bytes later layers hide. */

@@ -31,6 +31,7 @@ import {
 import { BuildStreamDecoder } from './build-stream.js';
 import type { BuildContextPlan } from './context.js';
 import { DockerignoreMatcher, parseDockerignore } from './dockerignore.js';
+import type { BuildOutput, PreparedOutput, WrittenOutput } from './output.js';
 import { declaredArgs, secretBuildArgWarning } from './secret-build-args.js';
 import { sshAgents } from './ssh-agents.js';
 
@@ -55,6 +56,11 @@ export interface BuildImageOptions extends EngineOptions, BuildSettings {
   cacheTo?: string[] | undefined;
   /** Credentials for a private `FROM` (BuildKit asks per registry; default: the push's resolver). */
   auth?: RegistryAuth | undefined;
+  /**
+   * BuildKit: export the final stage's files (a tar, or into a directory) instead of making an
+   * image; nothing is tagged and the result names where the output went.
+   */
+  output?: BuildOutput | undefined;
   /** Where secrets with `env` are read from; default `process.env`. */
   env?: NodeJS.ProcessEnv | undefined;
   signal?: AbortSignal | undefined;
@@ -62,13 +68,10 @@ export interface BuildImageOptions extends EngineOptions, BuildSettings {
   clock?: Clock | undefined;
 }
 
-export interface BuildResult {
-  imageId: string;
+/** What every build reports, whether it made an image or exported an output. */
+export interface BuildRun {
   /** The builder that ran. */
   builder: Builder;
-  tags: string[];
-  /** Bytes, as the engine counts the image. */
-  size: number;
   durationMs: number;
   warnings: string[];
   /** Dockerfile instructions the builder ran (or took from its cache). */
@@ -80,6 +83,18 @@ export interface BuildResult {
   contextEntries: number;
 }
 
+export interface BuildResult extends BuildRun {
+  imageId: string;
+  tags: string[];
+  /** Bytes, as the engine counts the image. */
+  size: number;
+}
+
+/** A build with an `output`: no image, the files went where `output` says. */
+export interface BuildOutputResult extends BuildRun {
+  output: WrittenOutput;
+}
+
 /**
  * Builds an image with BuildKit or the classic builder (`builder`, default `auto`). Resolves only
  * when the engine reported an image ID; every failure (a step, a missing base image or secret, a
@@ -87,10 +102,13 @@ export interface BuildResult {
  * the progress events and the errors have the same shape with either builder. Aborting closes
  * the request and cancels a BuildKit build, which stops its running step.
  */
-export async function buildImage(options: BuildImageOptions): Promise<BuildResult> {
+export function buildImage(options: BuildImageOptions & { output: BuildOutput }): Promise<BuildOutputResult>;
+export function buildImage(options: BuildImageOptions & { output?: undefined }): Promise<BuildResult>;
+export async function buildImage(options: BuildImageOptions): Promise<BuildResult | BuildOutputResult> {
   const clock = options.clock ?? systemClock;
   const started = clock.now();
-  const tags = buildTags(options);
+  // An export makes no image, so there is nothing to tag (buildx ignores the tags too).
+  const tags = options.output ? [] : buildTags(options);
   throwIfAborted(options.signal);
   const cacheTo = (options.cacheTo ?? []).map(parseCacheTo);
 
@@ -126,7 +144,7 @@ export async function buildImage(options: BuildImageOptions): Promise<BuildResul
     [...secrets.values()].map((value) => value.toString('utf8')),
   );
 
-  return inPhase(
+  return inPhase<BuildResult | BuildOutputResult>(
     'build',
     `Building ${tags[0] ?? options.context}`,
     { onProgress, clock },
@@ -152,22 +170,29 @@ export async function buildImage(options: BuildImageOptions): Promise<BuildResul
       const buildArgs = cacheTo.includes('inline') ? { ...options.buildArgs, BUILDKIT_INLINE_CACHE: '1' } : options.buildArgs;
       const syntax = dockerfileSyntax(plan.dockerfileText);
       const decoder = buildKit
-        ? new buildKit.BuildKitStreamDecoder({ ...(onProgress ? { onProgress } : {}), ...(syntax ? { syntax } : {}) })
+        ? new buildKit.BuildKitStreamDecoder({
+            ...(onProgress ? { onProgress } : {}),
+            ...(syntax ? { syntax } : {}),
+            makesImage: !options.output,
+          })
         : new BuildStreamDecoder({
             ...(onProgress ? { onProgress } : {}),
             resolveBaseImage: (written) => analysis?.stages.find((stage) => stage.rawBaseImage === written)?.baseImage ?? written,
           });
       const packed = packBuildContext(plan);
       let session: BuildSession | undefined;
+      let output: PreparedOutput | undefined;
       const buildId = randomUUID();
       const cancel = () => void cancelBuild(buildId, options).catch(() => {});
       try {
         if (buildKit) {
+          if (options.output) output = await buildKit.prepareOutput(options.output);
           session = await buildKit
             .openBuildSession(await dockerFor(options), {
               credentials: (host) => sessionCredentials(host, options),
               secrets,
               sshAgents: agents,
+              ...(output ? { output: output.receiver } : {}),
             })
             .catch((error: unknown) => {
               throw commonEngineError(error, options) ?? engineRefused(error);
@@ -181,6 +206,7 @@ export async function buildImage(options: BuildImageOptions): Promise<BuildResul
             tags,
             builder,
             ...(session ? { session: session.id, buildId } : {}),
+            ...(output ? { exporter: output.exporter } : {}),
             ...(buildArgs ? { buildArgs } : {}),
             ...pick(options, ['target', 'labels', 'noCache', 'pull', 'platform', 'cacheFrom']),
           },
@@ -193,42 +219,63 @@ export async function buildImage(options: BuildImageOptions): Promise<BuildResul
         });
         const outcome = decoder.finish();
         for (const warning of outcome.warnings) warnings.push(warning);
-        const image = await inspectImage(outcome.imageId, options);
-        return {
-          imageId: outcome.imageId,
+        const run = {
           builder,
-          tags,
-          size: image?.size ?? 0,
-          durationMs: clock.now() - started,
           warnings,
           steps: outcome.steps,
           cachedSteps: outcome.cachedSteps,
           contextBytes: packed.bytes(),
           contextEntries: plan.entries.length,
         };
+        if (output) {
+          const written = await writtenOutput(output);
+          return { ...run, output: written, durationMs: clock.now() - started };
+        }
+        const image = await inspectImage(outcome.imageId, options);
+        return { ...run, imageId: outcome.imageId, tags, size: image?.size ?? 0, durationMs: clock.now() - started };
       } catch (error) {
         packed.stream.destroy();
+        await output?.discard();
         throw redactError(error, secrets);
       } finally {
         options.signal?.removeEventListener('abort', cancel);
         session?.close();
       }
     },
-    (result) => `Built ${result.imageId.slice(7, 19)}${tags.length ? ` as ${tags.join(', ')}` : ''}`,
+    (result) =>
+      'output' in result
+        ? `Exported the build to ${result.output.dest === '-' ? 'standard output' : result.output.dest} (${result.output.type})`
+        : `Built ${result.imageId.slice(7, 19)}${tags.length ? ` as ${tags.join(', ')}` : ''}`,
   );
 }
 
+/** The export, once the engine has sent all of it, moved into place. */
+async function writtenOutput(output: PreparedOutput): Promise<WrittenOutput> {
+  if (!output.receiver.started) {
+    throw new BuildError(
+      'The engine finished the build without sending the output; run the build again, and check the engine log if it repeats.',
+    );
+  }
+  return output.commit().catch((cause: unknown) => {
+    throw new BuildError(
+      `The build succeeded but its output could not be written (${cause instanceof Error ? cause.message : String(cause)}); check the destination's free space and permissions and build again.`,
+      { cause },
+    );
+  });
+}
+
 /**
- * The BuildKit session (gRPC) and its status decoder (protobufjs), loaded only for a BuildKit
+ * The BuildKit session (gRPC), its status decoder (protobufjs) and the `--output` receivers, loaded only for a BuildKit
  * build: they are the SDK's heaviest dependencies, and importing the SDK, or a classic build,
  * must not load them.
  */
 async function loadBuildKit() {
-  const [{ BuildKitStreamDecoder }, { openBuildSession }] = await Promise.all([
+  const [{ BuildKitStreamDecoder }, { openBuildSession }, { prepareOutput }] = await Promise.all([
     import('./buildkit-stream.js'),
     import('../engine/buildkit-session.js'),
+    import('./output.js'),
   ]);
-  return { BuildKitStreamDecoder, openBuildSession };
+  return { BuildKitStreamDecoder, openBuildSession, prepareOutput };
 }
 
 /**
@@ -281,6 +328,18 @@ function chooseBuilder(
   exposed: string | undefined,
 ): Builder {
   const choice = options.builder ?? 'auto';
+  if (options.output) {
+    if (!engineHasBuildKit) {
+      throw new InvalidInputError(
+        `An output (--output) needs BuildKit, which this engine (${engine}) does not have; build on a Docker engine (API 1.39 or later) or leave the output out.`,
+      );
+    }
+    if (choice === 'classic') {
+      throw new InvalidInputError(
+        "An output (--output) needs BuildKit, and the classic builder was chosen; use builder 'buildkit' or 'auto' (--builder buildkit), or leave the output out.",
+      );
+    }
+  }
   if (choice === 'buildkit' && !engineHasBuildKit) {
     throw new InvalidInputError(`The engine (${engine}) has no BuildKit; build with builder 'classic' or 'auto'.`);
   }
@@ -295,6 +354,7 @@ function chooseBuilder(
       options.secrets?.length ? 'secrets' : undefined,
       options.ssh?.length ? 'ssh' : undefined,
       options.cacheTo?.length ? 'cache-to' : undefined,
+      options.output ? 'output' : undefined,
     ].filter(Boolean);
     if (needs.length > 0) {
       throw new InvalidInputError(

@@ -4,6 +4,7 @@ import {
   dockerfileSyntax,
   parseCacheFrom,
   parseCacheTo,
+  parseOutputSpec,
   parseSecretSpec,
   parseSshSpec,
   samePlatform,
@@ -49,6 +50,55 @@ describe('BuildKit inputs as buildx spells them', () => {
     expect(parseCacheFrom('localhost:5001/app:main')).toBe('localhost:5001/app:main');
     expect(parseCacheFrom('type=registry,ref=localhost:5001/app:latest')).toBe('localhost:5001/app:latest');
     expect(() => parseCacheFrom('type=gha')).toThrow(InvalidInputError);
+  });
+});
+
+describe('--output as buildx spells it', () => {
+  test.each([
+    ['type=tar,dest=out.tar', { type: 'tar', dest: 'out.tar' }],
+    ['type=tar,dest=-', { type: 'tar', dest: '-' }],
+    ['type=tar', { type: 'tar', dest: '-' }],
+    ['-', { type: 'tar', dest: '-' }],
+    ['type=local,dest=dist', { type: 'local', dest: 'dist' }],
+    ['dest=./out/dir, type=local', { type: 'local', dest: './out/dir' }],
+    ['TYPE=tar,DEST=Out.tar', { type: 'tar', dest: 'Out.tar' }],
+    ['./dist', { type: 'local', dest: './dist' }],
+    ['/tmp/rootfs', { type: 'local', dest: '/tmp/rootfs' }],
+  ])('--output %s', (spec, expected) => {
+    expect(parseOutputSpec(spec)).toEqual(expected);
+  });
+
+  test.each([
+    [
+      '',
+      'The --output value is empty; write type=tar,dest=FILE, type=local,dest=DIR, a directory path, or - for a tar on standard output.',
+    ],
+    [
+      'out.tar',
+      '--output out.tar would write a directory named out.tar (a bare path means type=local, as in buildx); write --output type=tar,dest=out.tar for a tar.',
+    ],
+    ['dest=out.tar', "The output 'dest=out.tar' names no type; write type=tar,dest=FILE or type=local,dest=DIR."],
+    [
+      'type=oci,dest=x.tar',
+      "The output type 'oci' is not supported: this engine's BuildKit exports only type=tar and type=local; use one of them, or leave --output out to build an image.",
+    ],
+    [
+      'type=registry',
+      "The output type 'registry' is not supported: this engine's BuildKit exports only type=tar and type=local; use one of them, or leave --output out to build an image.",
+    ],
+    ['type=local', 'type=local needs a directory; write --output type=local,dest=DIR.'],
+    [
+      'type=local,dest=-',
+      'type=local writes a directory and cannot go to standard output; write type=local,dest=DIR, or type=tar,dest=- for a tar on standard output.',
+    ],
+    ['type=tar,dest=', "The output 'type=tar,dest=' has an empty dest; write dest=FILE, or dest=- for standard output."],
+    [
+      'type=tar,dest=x.tar,compression=gzip',
+      'The output option compression is not supported: type=tar takes only dest; remove it.',
+    ],
+    ['type=tar,x', "'type=tar,x' is not a valid --output value; write it as key=value pairs, e.g. type=tar,dest=out.tar."],
+  ])('--output %j is refused in one sentence', (spec, message) => {
+    expect(() => parseOutputSpec(spec)).toThrow(new InvalidInputError(message));
   });
 });
 

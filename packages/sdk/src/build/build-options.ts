@@ -29,14 +29,12 @@ export interface BuildSsh {
 
 const ID = /^[A-Za-z0-9_.-]+$/;
 
-function fields(spec: string, flag: string): Map<string, string> {
+function fields(spec: string, flag: string, example = 'id=token,env=API_TOKEN'): Map<string, string> {
   const result = new Map<string, string>();
   for (const part of spec.split(',')) {
     const equals = part.indexOf('=');
     if (equals <= 0) {
-      throw new InvalidInputError(
-        `'${spec}' is not a valid ${flag} value; write it as key=value pairs, e.g. id=token,env=API_TOKEN.`,
-      );
+      throw new InvalidInputError(`'${spec}' is not a valid ${flag} value; write it as key=value pairs, e.g. ${example}.`);
     }
     result.set(part.slice(0, equals).trim().toLowerCase(), part.slice(equals + 1).trim());
   }
@@ -96,6 +94,70 @@ export function parseCacheFrom(spec: string): string {
     );
   }
   return ref;
+}
+
+/**
+ * Where a BuildKit build exports its result instead of making an image: the final stage's files
+ * as a tar (`dest` a file, or `-` for standard output) or into a directory (`local`).
+ */
+export type BuildOutputSpec = { type: 'tar'; dest: string } | { type: 'local'; dest: string };
+
+const OUTPUT_EXAMPLE = 'type=tar,dest=out.tar';
+const ARCHIVE_NAME = /\.(tar|tar\.gz|tgz)$/i;
+
+/**
+ * `--output` as buildx reads it: `type=tar[,dest=FILE|-]` (no dest: standard output),
+ * `type=local,dest=DIR`, a bare `-` (a tar on standard output) or a bare `PATH` (a directory).
+ * This engine's BuildKit has only these two exporters; a bare path that looks like a tar is
+ * refused rather than turned into a directory of that name.
+ */
+export function parseOutputSpec(spec: string): BuildOutputSpec {
+  const text = spec.trim();
+  if (text === '') {
+    throw new InvalidInputError(
+      'The --output value is empty; write type=tar,dest=FILE, type=local,dest=DIR, a directory path, or - for a tar on standard output.',
+    );
+  }
+  if (text === '-') return { type: 'tar', dest: '-' };
+  if (!text.includes('=')) {
+    if (ARCHIVE_NAME.test(text)) {
+      throw new InvalidInputError(
+        `--output ${text} would write a directory named ${text} (a bare path means type=local, as in buildx); write --output type=tar,dest=${text} for a tar.`,
+      );
+    }
+    return { type: 'local', dest: text };
+  }
+  const parts = fields(text, '--output', OUTPUT_EXAMPLE);
+  const type = parts.get('type');
+  if (type === undefined) {
+    throw new InvalidInputError(`The output '${spec}' names no type; write type=tar,dest=FILE or type=local,dest=DIR.`);
+  }
+  if (type !== 'tar' && type !== 'local') {
+    throw new InvalidInputError(
+      `The output type '${type}' is not supported: this engine's BuildKit exports only type=tar and type=local; use one of them, or leave --output out to build an image.`,
+    );
+  }
+  const unknown = [...parts.keys()].filter((key) => key !== 'type' && key !== 'dest');
+  if (unknown.length > 0) {
+    throw new InvalidInputError(
+      `The output option${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not supported: type=${type} takes only dest; remove ${unknown.length === 1 ? 'it' : 'them'}.`,
+    );
+  }
+  const dest = parts.get('dest');
+  if (type === 'tar') {
+    if (dest === '')
+      throw new InvalidInputError(`The output '${spec}' has an empty dest; write dest=FILE, or dest=- for standard output.`);
+    return { type, dest: dest ?? '-' };
+  }
+  if (dest === undefined || dest === '') {
+    throw new InvalidInputError(`type=local needs a directory; write --output type=local,dest=DIR.`);
+  }
+  if (dest === '-') {
+    throw new InvalidInputError(
+      'type=local writes a directory and cannot go to standard output; write type=local,dest=DIR, or type=tar,dest=- for a tar on standard output.',
+    );
+  }
+  return { type, dest };
 }
 
 /** Build args the builder reads itself; the unused-build-arg warning never names them. */

@@ -35,11 +35,14 @@ export interface BuildKitStreamOptions {
   onProgress?: ProgressListener | undefined;
   /** The `# syntax=` frontend image the Dockerfile asks for, if any. */
   syntax?: string | undefined;
+  /** False for a build with an `--output`: the engine then reports no image ID. Default true. */
+  makesImage?: boolean | undefined;
 }
 
 export class BuildKitStreamDecoder {
   private readonly onProgress: ProgressListener | undefined;
   private readonly syntax: string | undefined;
+  private readonly makesImage: boolean;
   private readonly vertices = new Map<string, VertexState>();
   private imageId: string | undefined;
   private steps = 0;
@@ -49,6 +52,7 @@ export class BuildKitStreamDecoder {
   constructor(options: BuildKitStreamOptions = {}) {
     this.onProgress = options.onProgress;
     this.syntax = options.syntax;
+    this.makesImage = options.makesImage ?? true;
   }
 
   handle(message: EngineStreamMessage): void {
@@ -61,12 +65,12 @@ export class BuildKitStreamDecoder {
   finish(): BuildStreamOutcome {
     for (const vertex of this.vertices.values()) this.flushPartial(vertex);
     if (this.failure) throw this.failure;
-    if (!this.imageId) {
+    if (!this.imageId && this.makesImage) {
       throw new BuildError(
         'The engine ended the build without reporting an image ID; run the build again and check the engine log if it repeats.',
       );
     }
-    return { imageId: this.imageId, steps: this.steps, cachedSteps: this.cachedSteps, warnings: [] };
+    return { imageId: this.imageId ?? '', steps: this.steps, cachedSteps: this.cachedSteps, warnings: [] };
   }
 
   private trace(aux: string): void {

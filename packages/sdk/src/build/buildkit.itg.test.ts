@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { loadTestbed, uniqueName } from '@container-ship/test-utils';
+import { writeTree } from '@container-ship/test-utils/tree';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { removeImage } from '../engine/images.js';
 import { BuildError, InvalidInputError, ShipError } from '../errors.js';
@@ -27,14 +28,7 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-async function fixture(name: string, tree: Record<string, string>): Promise<string> {
-  const dir = join(root, name);
-  for (const [path, content] of Object.entries(tree)) {
-    await mkdir(dirname(join(dir, path)), { recursive: true });
-    await writeFile(join(dir, path), content);
-  }
-  return dir;
-}
+const fixture = (name: string, tree: Record<string, string>) => writeTree(join(root, name), tree);
 
 function tagFor(prefix: string): string {
   const tag = `${uniqueName(`i11-${prefix}`)}:itg`;

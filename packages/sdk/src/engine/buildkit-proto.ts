@@ -4,7 +4,8 @@ import protobuf from 'protobufjs';
  * The protobuf messages BuildKit speaks with us: the `moby.buildkit.trace` status it streams back
  * and the session services it calls. Declared here as data (not loaded from .proto files at run
  * time) so the action's single-file bundle carries them; field numbers are BuildKit's own
- * (control.proto, auth.proto, secrets.proto, ssh.proto, grpc health.proto).
+ * (control.proto, auth.proto, secrets.proto, ssh.proto, filesync.proto, grpc health.proto) and fsutil's
+ * (stat.proto, wire.proto) for the packets of a `type=local` export.
  */
 const timestamp = { fields: { seconds: { type: 'int64', id: 1 }, nanos: { type: 'int32', id: 2 } } };
 
@@ -57,6 +58,29 @@ const root = protobuf.Root.fromJSON({
     CheckAgentRequest: { fields: { ID: { type: 'string', id: 1 } } },
     CheckAgentResponse: { fields: {} },
     BytesMessage: { fields: { data: { type: 'bytes', id: 1 } } },
+    Stat: {
+      fields: {
+        path: { type: 'string', id: 1 },
+        mode: { type: 'uint32', id: 2 },
+        uid: { type: 'uint32', id: 3 },
+        gid: { type: 'uint32', id: 4 },
+        size: { type: 'int64', id: 5 },
+        modTime: { type: 'int64', id: 6 },
+        linkname: { type: 'string', id: 7 },
+        devmajor: { type: 'int64', id: 8 },
+        devminor: { type: 'int64', id: 9 },
+        xattrs: { keyType: 'string', type: 'bytes', id: 10 } as protobuf.IField,
+      },
+    },
+    // `type` is fsutil's PacketType enum: STAT 0, REQ 1, DATA 2, FIN 3, ERR 4.
+    Packet: {
+      fields: {
+        type: { type: 'int32', id: 1 },
+        stat: { type: 'Stat', id: 2 },
+        ID: { type: 'uint32', id: 3 },
+        data: { type: 'bytes', id: 4 },
+      },
+    },
   },
 });
 
@@ -124,6 +148,6 @@ export function codec<T extends object>(name: string): MessageCodec<T> {
   const type = root.lookupType(name);
   return {
     serialize: (value) => Buffer.from(type.encode(type.fromObject(value)).finish()),
-    deserialize: (bytes) => type.toObject(type.decode(bytes), { defaults: true }) as T,
+    deserialize: (bytes) => type.toObject(type.decode(bytes), { defaults: true, longs: Number }) as T,
   };
 }

@@ -2,14 +2,16 @@ import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import * as grpc from '@grpc/grpc-js';
+import type { OutputReceiver } from './buildkit-output.js';
 import { codec } from './buildkit-proto.js';
 import type { DockerClient } from './client.js';
 
 /**
  * A BuildKit session of our own on `POST /session`: the engine's BuildKit dials back over the
  * hijacked connection as a gRPC client and calls the services we announce. dockerode's session
- * serves only registry Auth with one fixed credential; this one also serves build secrets and
- * SSH agent forwarding, and asks the caller's credential resolver per registry host.
+ * serves only registry Auth with one fixed credential; this one also serves build secrets, SSH
+ * agent forwarding and the export of an `--output`, and asks the caller's credential resolver
+ * per registry host.
  */
 export interface SessionCredentials {
   username: string;
@@ -23,6 +25,8 @@ export interface BuildSessionServices {
   secrets?: ReadonlyMap<string, Buffer>;
   /** SSH agents by id (`default` for `--ssh default`): each call opens one connection to the agent. */
   sshAgents?: ReadonlyMap<string, () => Duplex>;
+  /** Where an `--output` export goes (FileSend is offered only with one). */
+  output?: OutputReceiver;
 }
 
 export interface BuildSession {
@@ -136,6 +140,16 @@ function sessionMethods(services: BuildSessionServices): Method[] {
       handler: ((call: grpc.ServerDuplexStream<{ data: Buffer }, object>) => forwardAgent(call, services.sshAgents)) as Handler,
     },
   ];
+  const output = services.output;
+  if (output) {
+    methods.push({
+      path: '/moby.filesync.v1.FileSend/DiffCopy',
+      requestType: output.wire,
+      responseType: output.wire,
+      stream: true,
+      handler: ((call: grpc.ServerDuplexStream<object, object>) => output.receive(call)) as Handler,
+    });
+  }
   return methods;
 }
 

@@ -58,6 +58,16 @@ describe('Podman as the engine', () => {
     );
     expect(refused).toBeInstanceOf(InvalidInputError);
     expect((refused as Error).message).toMatch(/has no BuildKit; build with builder 'classic' or 'auto'\.$/);
+    // So is an --output (only BuildKit exports files), with how to get BuildKit.
+    const output = await buildImage({
+      context: exampleAppDir,
+      output: { type: 'tar', dest: '/tmp/i11c-podman-never-written.tar' },
+      connection: podman,
+    }).catch((error: unknown) => error);
+    expect(output).toBeInstanceOf(InvalidInputError);
+    expect((output as Error).message).toMatch(
+      /^An output \(--output\) needs BuildKit, which this engine \(Podman .*\) does not have; build on a Docker engine \(API 1\.39 or later\) or leave the output out\.$/,
+    );
     // The runtime stage copies from the test stage, so Buildah (which skips unused stages) runs the unit tests too.
     expect(steps).toContainEqual(expect.stringMatching(/unittest discover/));
     expect(steps.at(-1)).toMatch(/^LABEL /);

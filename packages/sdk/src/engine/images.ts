@@ -181,6 +181,8 @@ export interface BuildRequest extends BuildSettings {
   session?: string;
   /** BuildKit only: the id `/build/cancel` takes. */
   buildId?: string;
+  /** BuildKit only: export the result with this exporter (`tar`, `local`) through the session instead of making an image. */
+  exporter?: 'tar' | 'local';
 }
 
 /**
@@ -201,6 +203,8 @@ export async function startBuild(context: Readable, request: BuildRequest, optio
     query.version = 2;
     if (request.session) query.session = request.session;
     if (request.buildId) query.buildid = request.buildId;
+    // A JSON string: dockerode would send an array as repeated keys. `dest` stays on our side.
+    if (request.exporter) query.outputs = JSON.stringify([{ Type: request.exporter, Attrs: {} }]);
   }
   if (request.target) query.target = request.target;
   if (request.buildArgs && Object.keys(request.buildArgs).length > 0) query.buildargs = request.buildArgs;
