@@ -27,7 +27,7 @@ export async function afterPush(
   const image = `${result.image}@${result.digest}`;
   const { port, health } = healthFromSmoke(options.smoke);
   const manifests = await core.group('Kubernetes manifests', async () => {
-    const plan = await kubernetesManifests({ image, ...(port === undefined ? {} : { port }), health, signal: o.signal });
+    const plan = await kubernetesManifests({ image, port, health, signal: o.signal });
     for (const warning of plan.warnings) core.warning(warning);
     const file = join(process.env.RUNNER_TEMP || tmpdir(), `container-ship-k8s-${o.runId}.yaml`);
     await writeFile(file, plan.yaml);
@@ -40,8 +40,8 @@ export async function afterPush(
     deploy({
       image,
       service,
-      ...(inputs.replicas === undefined ? {} : { replicas: inputs.replicas }),
-      ...(port === undefined ? {} : { port }),
+      replicas: inputs.replicas,
+      port,
       health,
       signal: o.signal,
       onProgress: o.onProgress,

@@ -118,8 +118,8 @@ async function annotateLint(options: ReleaseOptions, ignore: string[] | undefine
   const result = await lintDockerfile({
     dockerfile,
     context: options.context,
-    ...(smoke && smoke.port !== undefined ? { smokePort: smoke.port } : {}),
-    ...(ignore === undefined ? {} : { ignore }),
+    smokePort: smoke ? smoke.port : undefined,
+    ignore,
   }).catch((error: unknown) => {
     // A Dockerfile that cannot be read fails the build next, with the SDK's own sentence.
     core.debug(`Lint skipped: ${error instanceof Error ? error.message : String(error)}`);
@@ -151,8 +151,8 @@ async function loginToTemporaryConfig(inputs: Inputs, options: ReleaseOptions): 
     process.env.DOCKER_CONFIG = configDir;
     const result = await login({
       registry,
-      ...(inputs.username === undefined ? {} : { username: inputs.username }),
-      ...(inputs.password === undefined ? {} : { password: inputs.password }),
+      username: inputs.username,
+      password: inputs.password,
     });
     await storeCredentials({ registry: result.registry, auth: result.auth, configDir });
     core.info(

@@ -18,16 +18,16 @@ export function inputOverrides(inputs: Inputs, o: { eventName: string | undefine
     labels: inputs.labels,
     smoke: inputs.smoke,
     push: shouldPush(inputs.push, o.eventName),
+    target: inputs.target,
+    // With neither a tag nor rules, the SDK's release takes a pushed version tag (refs/tags/v1.2.3) as the version.
+    version: inputs.tag,
+    builder: inputs.builder,
   };
   if (inputs.images.length > 0) overrides.image = inputs.images;
   if (inputs.context !== undefined) overrides.context = resolve(o.workspace, inputs.context);
   if (inputs.file !== undefined) overrides.dockerfile = resolve(o.workspace, inputs.file);
-  if (inputs.target !== undefined) overrides.target = inputs.target;
-  // With neither a tag nor rules, the SDK's release takes a pushed version tag (refs/tags/v1.2.3) as the version.
-  if (inputs.tag !== undefined) overrides.version = inputs.tag;
   if (inputs.tagRules.length > 0) overrides.tagRules = inputs.tagRules;
   if (inputs.flavor.length > 0) overrides.flavor = inputs.flavor;
-  if (inputs.builder !== undefined) overrides.builder = inputs.builder;
   if (inputs.secrets.length > 0) {
     overrides.secrets = inputs.secrets.map((s) => (s.src === undefined ? s : { ...s, src: resolve(o.workspace, s.src) }));
   }
@@ -56,11 +56,8 @@ export async function releaseSettings(
   inputs: Inputs,
   o: { eventName: string | undefined; workspace: string; env?: NodeJS.ProcessEnv },
 ): Promise<{ options: ResolvedReleaseOptions; lintIgnore: string[] | undefined; configFile: string | undefined }> {
-  const loaded = await loadShipConfig({
-    cwd: o.workspace,
-    ...(inputs.config === undefined ? {} : { path: inputs.config }),
-  });
-  const config = configDefaults(loaded, o.env === undefined ? {} : { env: o.env });
+  const loaded = await loadShipConfig({ cwd: o.workspace, path: inputs.config });
+  const config = configDefaults(loaded, { env: o.env });
   const options = resolveReleaseOptions(config, inputOverrides(inputs, o), { cwd: o.workspace, missingImage: NO_IMAGE });
   return { options, lintIgnore: config.lintIgnore, configFile: loaded && relative(o.workspace, loaded.path) };
 }

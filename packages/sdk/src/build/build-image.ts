@@ -121,9 +121,7 @@ export async function buildImage(options: BuildImageOptions): Promise<BuildResul
     context: options.context,
     ...(options.dockerfile ? { dockerfile: options.dockerfile } : {}),
   });
-  const analysis = analyze(() =>
-    analyzeDockerfile(plan.dockerfileText, options.buildArgs ? { buildArgs: options.buildArgs } : {}),
-  );
+  const analysis = analyze(() => analyzeDockerfile(plan.dockerfileText, { buildArgs: options.buildArgs }));
   if (options.target !== undefined && analysis)
     assertTarget(analysis, options.target, basename(options.dockerfile ?? 'Dockerfile'));
 
@@ -170,13 +168,9 @@ export async function buildImage(options: BuildImageOptions): Promise<BuildResul
       const buildArgs = cacheTo.includes('inline') ? { ...options.buildArgs, BUILDKIT_INLINE_CACHE: '1' } : options.buildArgs;
       const syntax = dockerfileSyntax(plan.dockerfileText);
       const decoder = buildKit
-        ? new buildKit.BuildKitStreamDecoder({
-            ...(onProgress ? { onProgress } : {}),
-            ...(syntax ? { syntax } : {}),
-            makesImage: !options.output,
-          })
+        ? new buildKit.BuildKitStreamDecoder({ onProgress, syntax, makesImage: !options.output })
         : new BuildStreamDecoder({
-            ...(onProgress ? { onProgress } : {}),
+            onProgress,
             resolveBaseImage: (written) => analysis?.stages.find((stage) => stage.rawBaseImage === written)?.baseImage ?? written,
           });
       const packed = packBuildContext(plan);
@@ -207,8 +201,13 @@ export async function buildImage(options: BuildImageOptions): Promise<BuildResul
             builder,
             ...(session ? { session: session.id, buildId } : {}),
             ...(output ? { exporter: output.exporter } : {}),
-            ...(buildArgs ? { buildArgs } : {}),
-            ...pick(options, ['target', 'labels', 'noCache', 'pull', 'platform', 'cacheFrom']),
+            buildArgs,
+            target: options.target,
+            labels: options.labels,
+            noCache: options.noCache,
+            pull: options.pull,
+            platform: options.platform,
+            cacheFrom: options.cacheFrom,
           },
           options,
         ).catch((error: unknown) => {
@@ -393,10 +392,7 @@ async function readSecrets(secrets: BuildSecret[], env: NodeJS.ProcessEnv): Prom
 }
 
 async function sessionCredentials(host: string, options: BuildImageOptions) {
-  const auth = await resolveRegistryAuth(host, {
-    ...(options.auth ? { auth: options.auth } : {}),
-    ...(options.env ? { env: options.env } : {}),
-  });
+  const auth = await resolveRegistryAuth(host, { auth: options.auth, env: options.env });
   if (!auth) return undefined;
   return 'identitytoken' in auth
     ? { username: '', secret: auth.identitytoken }
@@ -432,9 +428,9 @@ function redactError(error: unknown, secrets: Map<string, Buffer>): unknown {
   if (message === error.message && JSON.stringify(logTail) === JSON.stringify(error.logTail)) return error;
   return new BuildError(message, {
     code: error.code,
-    ...(error.step === undefined ? {} : { step: redact(error.step, values) }),
-    ...(error.exitCode === undefined ? {} : { exitCode: error.exitCode }),
-    ...(logTail ? { logTail } : {}),
+    step: error.step === undefined ? undefined : redact(error.step, values),
+    exitCode: error.exitCode,
+    logTail,
   });
 }
 
@@ -473,10 +469,4 @@ function connectionBroke(error: unknown): BuildError {
     `The connection to the engine broke during the build (${engineErrorMessage(error)}); check that the engine is still running and build again.`,
     { cause: error },
   );
-}
-
-function pick<T extends object, K extends keyof T>(source: T, keys: K[]): Partial<Pick<T, K>> {
-  const result: Partial<Pick<T, K>> = {};
-  for (const key of keys) if (source[key] !== undefined) result[key] = source[key];
-  return result;
 }

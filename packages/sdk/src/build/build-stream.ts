@@ -194,7 +194,7 @@ export class BuildStreamDecoder {
     }
     this.failure = new BuildError(`The build failed at ${where}: ${engineMessage}; fix that instruction and build again.`, {
       step: step?.instruction,
-      ...(exitCode === undefined ? {} : { exitCode }),
+      exitCode,
       logTail,
     });
   }

@@ -16,7 +16,7 @@ function trace(vertexes: Array<Partial<TraceVertex>>, logs: Array<{ vertex: stri
 
 function decode(messages: EngineStreamMessage[], syntax?: string) {
   const events: ProgressEvent[] = [];
-  const decoder = new BuildKitStreamDecoder({ onProgress: (event) => events.push(event), ...(syntax ? { syntax } : {}) });
+  const decoder = new BuildKitStreamDecoder({ onProgress: (event) => events.push(event), syntax });
   for (const message of messages) decoder.handle(message);
   try {
     return { events, outcome: decoder.finish(), error: undefined };

@@ -164,7 +164,7 @@ export class BuildKitStreamDecoder {
     if (secret) {
       this.failure = new BuildError(
         `The build needs the secret '${secret[1]}'${instruction ? ` at \`${instruction}\`` : ''}, and none was given; pass it with --secret id=${secret[1]},env=VAR (or src=FILE), or mark the mount required=false.`,
-        { code: 'BUILD_SECRET_MISSING', ...(instruction ? { step: instruction } : {}), logTail },
+        { code: 'BUILD_SECRET_MISSING', step: instruction || undefined, logTail },
       );
       return;
     }
@@ -173,7 +173,7 @@ export class BuildKitStreamDecoder {
       const id = ssh[1] ?? ssh[2] ?? 'default';
       this.failure = new BuildError(
         `The build needs SSH agent forwarding for '${id}'${instruction ? ` at \`${instruction}\`` : ''}, and none was given; pass --ssh ${id === 'default' ? 'default' : `${id}=SOCKET`} with an ssh-agent holding the key.`,
-        { code: 'BUILD_SSH_MISSING', ...(instruction ? { step: instruction } : {}), logTail },
+        { code: 'BUILD_SSH_MISSING', step: instruction || undefined, logTail },
       );
       return;
     }
@@ -190,7 +190,7 @@ export class BuildKitStreamDecoder {
     if (fromImage !== undefined && (metadata || !EXIT_CODE.test(engineMessage))) {
       this.failure = new BuildError(
         `The base image '${fromImage}' could not be pulled from ${registryName(fromImage)} (${engineMessage}); check the name and tag, log in to that registry, or pull the image into the engine first.`,
-        { code: 'BASE_IMAGE_NOT_FOUND', ...(instruction ? { step: instruction } : {}), logTail },
+        { code: 'BASE_IMAGE_NOT_FOUND', step: instruction || undefined, logTail },
       );
       return;
     }
@@ -204,12 +204,12 @@ export class BuildKitStreamDecoder {
       const lastLine = logTail.at(-1);
       this.failure = new BuildError(
         `The build failed at ${where} with exit code ${exitCode}${lastLine ? ` (${lastLine.trim()})` : ''}; fix that instruction and build again.`,
-        { ...(instruction ? { step: instruction } : {}), exitCode, logTail },
+        { step: instruction || undefined, exitCode, logTail },
       );
       return;
     }
     this.failure = new BuildError(`The build failed at ${where}: ${engineMessage}; fix that instruction and build again.`, {
-      ...(instruction ? { step: instruction } : {}),
+      step: instruction || undefined,
       logTail,
     });
   }

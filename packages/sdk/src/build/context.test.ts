@@ -145,7 +145,7 @@ describe('planBuildContext + packBuildContext', () => {
     ['.', 'Nope', "(ENOENT); create one (ship init) or point 'dockerfile' at it."],
   ])('bad input (context %s, dockerfile %s) is rejected clearly', async (context, dockerfile, message) => {
     await files({ 'app.py': 'x' });
-    const promise = planBuildContext({ context: join(dir, context), ...(dockerfile ? { dockerfile } : {}) });
+    const promise = planBuildContext({ context: join(dir, context), dockerfile });
     await expect(promise).rejects.toBeInstanceOf(InvalidInputError);
     await expect(promise).rejects.toThrow(message);
   });

@@ -73,8 +73,8 @@ export interface CleanupResult {
 export async function cleanup(o: CleanupOptions = {}): Promise<CleanupResult> {
   const containers = await listShipContainers(o);
   const doomed = selectLeftovers(containers, {
-    ...(o.runId ? { runId: o.runId } : {}),
-    ...(o.all ? { all: o.all } : {}),
+    runId: o.runId,
+    all: o.all,
     host: hostname(),
     isAlive: processIsAlive,
   });

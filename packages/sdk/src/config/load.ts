@@ -91,7 +91,7 @@ export function parseShipConfig(text: string, file: { path: string; displayPath?
     const line = lineOf(doc, lineCounter, issue);
     throw new ConfigError(`${shown}${line === undefined ? '' : `:${line}`}: ${describeIssue(issue)}`, {
       file: file.path,
-      ...(line === undefined ? {} : { line }),
+      line,
     });
   }
   return { path: file.path, displayPath: shown, dir: dirname(file.path), config: parsed.data };
@@ -115,7 +115,7 @@ function toPlainValue(doc: Document, lineCounter: LineCounter, file: { shown: st
     });
     throw new ConfigError(
       `${file.shown}${line === undefined ? '' : `:${line}`}: the YAML's aliases expand too many times (a "billion laughs" document); write the values out instead of through aliases.`,
-      { file: file.path, ...(line === undefined ? {} : { line }), cause: error },
+      { file: file.path, line, cause: error },
     );
   }
 }

@@ -103,17 +103,14 @@ export async function resolvePinnedImage(
   o: Pick<DeployOptions, 'auth' | 'authEnv' | 'registry' | 'signal' | 'clock'> = {},
 ): Promise<{ image: string; digest: string; auth: RegistryAuth | undefined; registry: string }> {
   const ref = parseImageRef(image);
-  const auth = await resolveRegistryAuth(ref.registry, {
-    ...(o.auth ? { auth: o.auth } : {}),
-    ...(o.authEnv ? { env: o.authEnv } : {}),
-  });
+  const auth = await resolveRegistryAuth(ref.registry, { auth: o.auth, env: o.authEnv });
   if (ref.digest) return { image: formatImageRef(ref), digest: ref.digest, auth, registry: ref.registry };
   const tag = ref.tag ?? 'latest';
   const client = new RegistryClient(ref.registry, {
     ...o.registry,
-    ...(auth ? { auth } : {}),
-    ...(o.signal ? { signal: o.signal } : {}),
-    ...(o.clock ? { clock: o.clock } : {}),
+    auth,
+    signal: o.signal,
+    clock: o.clock,
     phase: 'deploy',
   });
   try {
@@ -266,11 +263,11 @@ export async function deploy(o: DeployOptions): Promise<DeployResult> {
         replicas,
         port: o.port ?? 5000,
         publish,
-        ...(o.hostPort === undefined ? {} : { hostPort: o.hostPort }),
+        hostPort: o.hostPort,
         ...(network ? { networks: [network] } : {}),
-        ...(o.health === undefined ? {} : { health: o.health }),
-        ...(o.env ? { env: o.env } : {}),
-        ...(o.monitorMs === undefined ? {} : { monitorMs: o.monitorMs }),
+        health: o.health,
+        env: o.env,
+        monitorMs: o.monitorMs,
       });
       let action: DeployResult['action'];
       let target: RolloutTarget;

@@ -46,7 +46,7 @@ export async function kubernetesManifests(o: KubernetesManifestOptions): Promise
   const repository = pinned.image.split('@')[0]?.replace(/:[^/:]+$/, '') ?? '';
   const name = o.name ?? repository.slice(repository.lastIndexOf('/') + 1);
   const imageUser = await readImageUser([pinned.image.replace(/:[^/:@]+@/, '@'), o.image], o);
-  const plan = planKubernetes({ ...o, name, image: pinned.image, ...(imageUser ? { imageUser } : {}) });
+  const plan = planKubernetes({ ...o, name, image: pinned.image, imageUser });
   const warnings = imageUser
     ? plan.warnings
     : [

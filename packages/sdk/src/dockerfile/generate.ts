@@ -65,12 +65,7 @@ export async function generateDockerfile(options: GenerateOptions): Promise<Gene
   if (command !== undefined && command.length === 0) {
     throw new InvalidInputError('--cmd is empty; pass the command that starts the app, e.g. --cmd "gunicorn app:app".');
   }
-  const overrides: PythonProjectOverrides = {
-    ...(options.port === undefined ? {} : { port: options.port }),
-    ...(command === undefined ? {} : { command }),
-    ...(options.healthPath === undefined ? {} : { healthPath: options.healthPath }),
-    ...(options.web === undefined ? {} : { web: options.web }),
-  };
+  const overrides: PythonProjectOverrides = { port: options.port, command, healthPath: options.healthPath, web: options.web };
   if (options.web === false && (options.port !== undefined || options.healthPath !== undefined)) {
     throw new InvalidInputError('--no-web takes no --port or --health-path; drop one or the other.');
   }
@@ -91,7 +86,7 @@ export async function generateDockerfile(options: GenerateOptions): Promise<Gene
     {
       name: 'Dockerfile',
       kind: 'dockerfile',
-      content: renderPythonDockerfile(project, { base, ...(options.builder ? { builder: options.builder } : {}) }),
+      content: renderPythonDockerfile(project, { base, builder: options.builder }),
     },
     { name: '.dockerignore', kind: 'dockerignore', content: renderDockerignore() },
     { name: 'ship.yaml', kind: 'config', content: renderShipYaml(project, image) },

@@ -54,9 +54,10 @@ export async function lintDockerfile(options: LintOptions): Promise<LintResult> 
     file: options.dockerfile,
     dockerignore,
     dockerignorePath,
-    ...(options.smokePort === undefined ? {} : { smokePort: options.smokePort }),
-    ...(options.ignore ? { ignore: options.ignore } : {}),
-    ...(options.builder ? { builder: options.builder } : {}),
+    smokePort: options.smokePort,
+    ignore: options.ignore,
+    builder: options.builder,
+    // An empty target means the final stage, as when none is given.
     ...(options.target ? { target: options.target } : {}),
   });
 }
@@ -66,11 +67,11 @@ export function lintDockerfileText(text: string, options: LintTextOptions = {}):
   const analysis = analyzeDockerfile(text);
   const findings = runLintRules({
     analysis,
-    ...(options.smokePort === undefined ? {} : { smokePort: options.smokePort }),
-    ...(options.dockerignore === undefined ? {} : { dockerignore: options.dockerignore }),
-    ...(options.dockerignorePath === undefined ? {} : { dockerignorePath: options.dockerignorePath }),
-    ...(options.builder === undefined ? {} : { builder: options.builder }),
-    ...(options.target === undefined ? {} : { target: options.target }),
+    smokePort: options.smokePort,
+    dockerignore: options.dockerignore,
+    dockerignorePath: options.dockerignorePath,
+    builder: options.builder,
+    target: options.target,
   });
   const ignored = new Set((options.ignore ?? []).map((id) => id.trim().toUpperCase()));
   const lines = text.split(/\r?\n/);

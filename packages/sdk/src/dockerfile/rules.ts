@@ -384,15 +384,15 @@ export type LintBuilder = 'auto' | 'buildkit' | 'classic';
 export interface LintInput {
   analysis: DockerfileAnalysis;
   /** Which builder runs it (default `auto`): some rules only apply to one of them. */
-  builder?: LintBuilder;
+  builder?: LintBuilder | undefined;
   /** The stage built (`--target`); default the final stage. */
-  target?: string;
+  target?: string | undefined;
   /** The port the smoke test requests; checked against EXPOSE when given. */
-  smokePort?: number;
+  smokePort?: number | undefined;
   /** `.dockerignore` content; `null` when the context has none; undefined when not checked. */
-  dockerignore?: string | null;
+  dockerignore?: string | null | undefined;
   /** Where the `.dockerignore` is (or would be), for findings about it. */
-  dockerignorePath?: string;
+  dockerignorePath?: string | undefined;
 }
 
 export type Emit = (id: LintRuleId, line: number, message: string, fix: string, file?: string) => void;

@@ -49,8 +49,9 @@ export async function pullImage(options: PullImageOptions): Promise<PullResult> 
   const display = formatImageRef(ref, { defaultTag: true });
   throwIfAborted(options.signal);
   const auth = await resolveRegistryAuth(ref.registry, {
-    ...(options.auth ? { auth: options.auth } : {}),
-    ...(options.env ? { env: options.env } : {}),
+    auth: options.auth,
+    env: options.env,
+    // An empty directory name means the default one too.
     ...(options.configDir ? { configDir: options.configDir } : {}),
   });
   const secrets = auth ? ('password' in auth ? [auth.password] : [auth.identitytoken]) : [];

@@ -34,7 +34,7 @@ async function smallImage(bytes = 200_000, builder?: 'classic'): Promise<string>
   await mkdir(dir);
   await writeFile(join(dir, 'payload.bin'), randomBytes(bytes));
   await writeFile(join(dir, 'Dockerfile'), 'FROM scratch\nCOPY payload.bin /\n');
-  const { imageId } = await buildImage({ context: dir, ...(builder ? { builder } : {}) });
+  const { imageId } = await buildImage({ context: dir, builder });
   refs.push(imageId);
   return imageId;
 }

@@ -97,8 +97,9 @@ export async function pushImage(options: PushImageOptions): Promise<PushResult> 
 
         if (!authByRegistry.has(ref.registry)) {
           const resolved = await resolveRegistryAuth(ref.registry, {
-            ...(options.auth ? { auth: options.auth } : {}),
-            ...(options.env ? { env: options.env } : {}),
+            auth: options.auth,
+            env: options.env,
+            // An empty directory name means the default one too.
             ...(options.configDir ? { configDir: options.configDir } : {}),
           });
           authByRegistry.set(ref.registry, resolved);

@@ -106,7 +106,7 @@ export function engineTransferRetry(
   return {
     ...options.retry,
     clock: options.clock,
-    ...(options.signal ? { signal: options.signal } : {}),
+    signal: options.signal,
     classify: (error) =>
       error instanceof ShipError &&
       !(error instanceof AbortedError) &&

@@ -368,7 +368,7 @@ export class RegistryClient {
       ...this.options.retry,
       classify: classifyRegistryError,
       clock: this.clock,
-      ...(this.options.signal ? { signal: this.options.signal } : {}),
+      signal: this.options.signal,
       onRetry: ({ attempt, delayMs, reason }) =>
         this.options.onProgress?.({ type: 'retry', phase, attempt, delayMs, reason: `${reason} on ${what}` }),
     };

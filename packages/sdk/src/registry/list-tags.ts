@@ -20,8 +20,10 @@ export async function withRepositoryClient<T>(
   const repo = parseImageRef(repoRef);
   const { env, configDir, ...connection } = options;
   const auth =
-    options.auth ?? (await resolveRegistryAuth(repo.registry, { ...(env ? { env } : {}), ...(configDir ? { configDir } : {}) }));
-  const client = new RegistryClient(repo.registry, { ...connection, ...(auth ? { auth } : {}), phase: options.phase ?? 'pull' });
+    options.auth ??
+    // An empty directory name means the default one too.
+    (await resolveRegistryAuth(repo.registry, { env, ...(configDir ? { configDir } : {}) }));
+  const client = new RegistryClient(repo.registry, { ...connection, auth, phase: options.phase ?? 'pull' });
   try {
     return await work(client, repo);
   } finally {

@@ -19,9 +19,16 @@ export interface LoginOptions extends Pick<RegistryClientOptions, 'caCert' | 'ce
   provider?: RegistryProvider | undefined;
   /** Where credentials are looked up (GITHUB_TOKEN, AWS_*, AZURE_*, GOOGLE_APPLICATION_CREDENTIALS); default `process.env`. */
   env?: NodeJS.ProcessEnv | undefined;
-  aws?: { region?: string; endpoint?: string } | undefined;
-  azure?: { tenantId?: string; authorityHost?: string; authorityCaCert?: string; exchangeUrl?: string } | undefined;
-  google?: { keyFile?: string; jsonKey?: boolean } | undefined;
+  aws?: { region?: string | undefined; endpoint?: string | undefined } | undefined;
+  azure?:
+    | {
+        tenantId?: string | undefined;
+        authorityHost?: string | undefined;
+        authorityCaCert?: string | undefined;
+        exchangeUrl?: string | undefined;
+      }
+    | undefined;
+  google?: { keyFile?: string | undefined; jsonKey?: boolean | undefined } | undefined;
   /** Check the credentials against the registry's `/v2/`. Default true. */
   verify?: boolean | undefined;
   onProgress?: ProgressListener | undefined;
@@ -73,7 +80,7 @@ async function obtainCredentials(
     if (!username) throw new InvalidInputError(`A password for ${registry} was given without a username; pass --username too.`);
     return { username, password };
   }
-  const importer = options.importer ? { importer: options.importer } : {};
+  const importer = options.importer;
   switch (provider) {
     case 'ecr':
     case 'ecr-public': {
@@ -83,28 +90,27 @@ async function obtainCredentials(
         public: provider === 'ecr-public',
         env,
         explicitEnv: options.env !== undefined,
+        // An empty region means "not given" too: the environment's then counts.
         ...(region ? { region } : {}),
-        ...(options.aws?.endpoint ? { endpoint: options.aws.endpoint } : {}),
-        ...(options.signal ? { signal: options.signal } : {}),
-        ...importer,
+        endpoint: options.aws?.endpoint,
+        signal: options.signal,
+        importer,
       });
     }
     case 'acr':
       return acrCredentials({
         host,
         env,
-        ...definedOnly({
-          ...options.azure,
-          caCert: options.caCert,
-          certsDir: options.certsDir,
-          insecure: options.insecure,
-          signal: options.signal,
-        }),
-        ...importer,
+        ...options.azure,
+        caCert: options.caCert,
+        certsDir: options.certsDir,
+        insecure: options.insecure,
+        signal: options.signal,
+        importer,
       });
     case 'gar':
     case 'gcr':
-      return googleCredentials({ host, env, ...definedOnly({ ...options.google }), ...importer });
+      return googleCredentials({ host, env, ...options.google, importer });
     case 'ghcr': {
       const token = env.GITHUB_TOKEN ?? env.GH_TOKEN;
       const user = username ?? env.GITHUB_ACTOR;
@@ -124,14 +130,12 @@ async function verify(registry: string, auth: RegistryAuth, username: string, op
   const client = new RegistryClient(registry, {
     auth,
     phase: 'login',
-    ...definedOnly({
-      caCert: options.caCert,
-      certsDir: options.certsDir,
-      insecure: options.insecure,
-      clock: options.clock,
-      signal: options.signal,
-      onProgress: options.onProgress,
-    }),
+    caCert: options.caCert,
+    certsDir: options.certsDir,
+    insecure: options.insecure,
+    clock: options.clock,
+    signal: options.signal,
+    onProgress: options.onProgress,
   });
   try {
     await client.verifyCredentials();
@@ -150,10 +154,4 @@ async function verify(registry: string, auth: RegistryAuth, username: string, op
   } finally {
     await client.close();
   }
-}
-
-function definedOnly<T extends Record<string, unknown>>(object: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as {
-    [K in keyof T]?: Exclude<T[K], undefined>;
-  };
 }

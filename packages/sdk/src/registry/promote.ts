@@ -107,7 +107,8 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
   const source = parseImageRef(options.source);
   const tags = [...options.tags];
   const emit = options.onProgress;
-  const lookup = { ...(options.env ? { env: options.env } : {}), ...(options.configDir ? { configDir: options.configDir } : {}) };
+  // An empty directory name means the default one too.
+  const lookup = { env: options.env, ...(options.configDir ? { configDir: options.configDir } : {}) };
   const resolved = new Map<string, Promise<RegistryAuth | undefined>>();
   const configured = (registry: string) => {
     if (!resolved.has(registry)) resolved.set(registry, resolveRegistryAuth(registry, lookup));
@@ -123,7 +124,7 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
     const auth = await targetAuth(destination.registry);
     const plan = await planTagsInRepository(
       { repository, version: options.version, ...(options.force ? { force: true } : {}) },
-      { ...connection, phase: 'promote', ...(auth ? { auth } : {}) },
+      { ...connection, phase: 'promote', auth },
     );
     tags.push(...plan.tags);
     skipped = plan.skipped;
@@ -140,7 +141,7 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
     clients.set(registry, byCredentials);
     let client = byCredentials.get(credentials);
     if (!client) {
-      client = new RegistryClient(registry, { ...connection, ...(credentials ? { auth: credentials } : {}), phase: 'promote' });
+      client = new RegistryClient(registry, { ...connection, auth: credentials, phase: 'promote' });
       byCredentials.set(credentials, client);
     }
     return client;
@@ -168,8 +169,8 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
               client,
               mountable: target.repo.registry === source.registry,
               concurrency: options.concurrency ?? 3,
-              ...(emit ? { emit } : {}),
-              ...(options.signal ? { signal: options.signal } : {}),
+              emit,
+              signal: options.signal,
             });
           }
           for (const tag of target.tags) {
@@ -198,11 +199,7 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
 
 function connectionOptions(options: PromoteOptions): Omit<RegistryClientOptions, 'auth' | 'phase'> {
   const { caCert, certsDir, insecure, clock, retry, signal, onProgress, chunkSize } = options;
-  return Object.fromEntries(
-    Object.entries({ caCert, certsDir, insecure, clock, retry, signal, onProgress, chunkSize }).filter(
-      ([, value]) => value !== undefined,
-    ),
-  );
+  return { caCert, certsDir, insecure, clock, retry, signal, onProgress, chunkSize };
 }
 
 interface CopyContext {
@@ -212,8 +209,8 @@ interface CopyContext {
   client: RegistryClient;
   mountable: boolean;
   concurrency: number;
-  emit?: ProgressListener;
-  signal?: AbortSignal;
+  emit?: ProgressListener | undefined;
+  signal?: AbortSignal | undefined;
 }
 
 /** Makes everything `manifest` refers to exist in the target repository (not the manifest itself). */

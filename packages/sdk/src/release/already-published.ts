@@ -45,10 +45,7 @@ async function checkTarget(target: PublishTarget, o: PublishedCheckOptions): Pro
   const digest = recordedDigest(o.repoDigests, target.repository);
   if (!digest) return undefined;
   const started = o.clock.now();
-  const options = {
-    ...(target.auth ? { auth: target.auth } : o.env ? { env: o.env } : {}),
-    ...(o.signal ? { signal: o.signal } : {}),
-  };
+  const options = { auth: target.auth, env: o.env, signal: o.signal };
   return withRepositoryClient(target.repository, options, async (client, repo) => {
     const plan = o.planFor([target.repository], await repositoryTags(client, repo.repository));
     if (plan.tags.length === 0) return undefined;

@@ -37,12 +37,12 @@ const CONVERGE_ROUNDS = 5;
  */
 export async function publishTo(target: PublishTarget, imageId: string, o: PublishOptions): Promise<PublishEntry> {
   const started = o.clock.now();
-  const auth = target.auth ?? (await resolveRegistryAuth(target.registry, o.env ? { env: o.env } : {}));
+  const auth = target.auth ?? (await resolveRegistryAuth(target.registry, { env: o.env }));
   const client = new RegistryClient(target.registry, {
     ...o.tls,
-    ...(auth ? { auth } : {}),
-    ...(o.signal ? { signal: o.signal } : {}),
-    ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+    auth,
+    signal: o.signal,
+    onProgress: o.onProgress,
     clock: o.clock,
     phase: 'push',
   });
@@ -61,11 +61,11 @@ export async function publishTo(target: PublishTarget, imageId: string, o: Publi
     const pushed = await pushImage({
       image: imageId,
       tags: [first],
-      ...(auth ? { auth } : {}),
+      auth,
       ...o.engine,
       clock: o.clock,
-      ...(o.signal ? { signal: o.signal } : {}),
-      ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+      signal: o.signal,
+      onProgress: o.onProgress,
     });
     state.digest = pushed.digest;
     record(state, first, 'push');

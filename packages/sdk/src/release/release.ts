@@ -125,11 +125,7 @@ export class ReleaseError extends ShipError {
   readonly phase: 'smoke' | 'push';
   readonly result: ReleaseResult;
   constructor(message: string, details: { phase: 'smoke' | 'push'; result: ReleaseResult; cause?: unknown }) {
-    super(
-      details.phase === 'smoke' ? 'SMOKE_FAILED' : 'PUSH_FAILED',
-      message,
-      details.cause === undefined ? {} : { cause: details.cause },
-    );
+    super(details.phase === 'smoke' ? 'SMOKE_FAILED' : 'PUSH_FAILED', message, { cause: details.cause });
     this.phase = details.phase;
     this.result = details.result;
   }
@@ -139,7 +135,7 @@ export class ReleaseError extends ShipError {
 type PlanOptions = Omit<PlanTagsOptions, 'images' | 'existingTags'>;
 
 function engineOf(o: EngineOptions): EngineOptions {
-  return { ...(o.connection ? { connection: o.connection } : {}), ...(o.docker ? { docker: o.docker } : {}) };
+  return { connection: o.connection, docker: o.docker };
 }
 
 function mergePlans(plans: TagPlan[], fallback: TagPlan): TagPlan {
@@ -186,14 +182,14 @@ async function runRelease(o: ReleaseOptions, targets: PublishTarget[], clock: Cl
   const runId = o.runId ?? newRunId();
   const engine = engineOf(o);
   const emit = o.onProgress;
-  const common = { ...(o.signal ? { signal: o.signal } : {}), ...(emit ? { onProgress: emit } : {}) };
+  const common = { signal: o.signal, onProgress: emit };
   const now = new Date(clock.now());
   const created = o.created ?? sourceDateEpoch(o.env ?? process.env);
   const version = o.version ?? (o.tagRules === undefined ? versionFromGitRef(o.git?.ref) : undefined);
   const planOptions: PlanOptions = {
     ...tagPlanSettings({ ...o, version }),
-    ...(o.git ? { git: o.git } : {}),
-    ...(created !== undefined ? { created } : {}),
+    git: o.git,
+    created,
     now,
   };
   const planFor = (images: string[], existingTags: string[]) => planTags({ ...planOptions, images, existingTags });
@@ -257,9 +253,9 @@ async function runRelease(o: ReleaseOptions, targets: PublishTarget[], clock: Cl
               targets,
               repoDigests: image?.repoDigests ?? [],
               planFor,
-              ...(o.env ? { env: o.env } : {}),
+              env: o.env,
               clock,
-              ...(o.signal ? { signal: o.signal } : {}),
+              signal: o.signal,
             }),
           )
           .catch(() => undefined);
@@ -348,14 +344,10 @@ async function publishRelease(o: ReleaseOptions, c: PublishContext): Promise<Rel
             planFor,
             engine,
             clock,
-            ...(o.env ? { env: o.env } : {}),
-            tls: {
-              ...(o.caCert !== undefined ? { caCert: o.caCert } : {}),
-              ...(o.certsDir !== undefined ? { certsDir: o.certsDir } : {}),
-              ...(o.insecure !== undefined ? { insecure: o.insecure } : {}),
-            },
-            ...(o.signal ? { signal: o.signal } : {}),
-            ...(emit ? { onProgress: emit } : {}),
+            env: o.env,
+            tls: { caCert: o.caCert, certsDir: o.certsDir, insecure: o.insecure },
+            signal: o.signal,
+            onProgress: emit,
           }),
         ),
       ),

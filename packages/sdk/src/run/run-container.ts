@@ -95,11 +95,11 @@ async function create(o: RunContainerOptions, spec: Parameters<typeof createCont
       try {
         await pullImage({
           image: o.image,
-          ...(o.auth ? { auth: o.auth } : {}),
-          ...(o.connection ? { connection: o.connection } : {}),
-          ...(o.docker ? { docker: o.docker } : {}),
-          ...(o.signal ? { signal: o.signal } : {}),
-          ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+          auth: o.auth,
+          connection: o.connection,
+          docker: o.docker,
+          signal: o.signal,
+          onProgress: o.onProgress,
         });
       } catch (pullError) {
         if (pullError instanceof AbortedError) throw pullError;
@@ -150,11 +150,7 @@ function startFailure(o: RunContainerOptions, bindings: PortBinding[], error: un
  */
 export async function runContainer(o: RunContainerOptions): Promise<RunningContainer> {
   throwIfAborted(o.signal);
-  const engine: EngineOptions = {
-    ...(o.connection ? { connection: o.connection } : {}),
-    ...(o.discovery ? { discovery: o.discovery } : {}),
-    ...(o.docker ? { docker: o.docker } : {}),
-  };
+  const engine: EngineOptions = { connection: o.connection, discovery: o.discovery, docker: o.docker };
   const runId = o.runId ?? newRunId();
   const purpose = o.purpose ?? 'run';
   const bindings = (o.ports ?? []).map(parsePortSpec);

@@ -61,6 +61,7 @@ export function planTags(options: PlanTagsOptions): TagPlan {
     throw new InvalidInputError('No image was given to tag; pass at least one image name, such as ghcr.io/org/app.');
   }
   const images = unique(imageNames(options.images).map(normalizeImageName));
+  // Only the given fields: an `undefined` one must not overwrite the empty context's default.
   const git: GitContext = { ...emptyGitContext(), ...definedOnly(options.git ?? {}) };
   const now = new Date(options.now ?? Date.now());
   if (Number.isNaN(now.getTime()))
