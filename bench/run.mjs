@@ -271,7 +271,7 @@ async function freshRunnerSources(ctx) {
   return ctx.fresh;
 }
 
-const FRESH_COLUMNS = 'columns: with the registry cache | without it (target ≤ 0.4)';
+const FRESH_COLUMNS = 'ship column: with the registry cache, by hand column: without it (target ≤ 0.4)';
 
 /** The dependency steps (venv, requirements, pip install, user, venv copy) came from the registry's cache. */
 function expectCachedDependencies(r, minimum) {
