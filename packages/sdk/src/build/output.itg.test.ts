@@ -6,7 +6,7 @@ import { loadTestbed, uniqueName } from '@container-ship/test-utils';
 import { writeTree } from '@container-ship/test-utils/tree';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { inspectImage } from '../engine/images.js';
-import { BuildError, InvalidInputError } from '../errors.js';
+import { AbortedError, BuildError, InvalidInputError } from '../errors.js';
 import { runProcess } from '../process/run-process.js';
 import { buildImage } from './build-image.js';
 
@@ -126,6 +126,30 @@ describe('--output (real engine, BuildKit)', () => {
     await buildImage({ context, output: { type: 'local', dest: localDest } }).catch(() => {});
     expect(await readdir(outDir)).toEqual(['existing.tar']);
     expect(await readFile(existing, 'utf8')).toBe('previous build');
+  });
+
+  test('aborted during a step: the build stops and neither a tar nor a directory is left', async () => {
+    const marker = uniqueName('i11c-output-abort');
+    const context = await fixture('abort', { Dockerfile: `FROM ${base}\nRUN echo ${marker} && sleep 300\n` });
+    const outDir = join(root, 'aborted-out');
+    await mkdir(outDir);
+    for (const output of [
+      { type: 'tar', dest: join(outDir, 'rootfs.tar') },
+      { type: 'local', dest: join(outDir, 'rootfs') },
+    ] as const) {
+      const controller = new AbortController();
+      const started = buildImage({
+        context,
+        output,
+        noCache: true,
+        signal: controller.signal,
+        onProgress: (event) => {
+          if (event.type === 'log' && event.line === marker) controller.abort();
+        },
+      });
+      await expect(started).rejects.toBeInstanceOf(AbortedError);
+    }
+    expect(await readdir(outDir)).toEqual([]);
   });
 
   test('refused before anything is built: a directory as tar dest, a file as local dest, the classic builder', async () => {

@@ -86,8 +86,9 @@ export function tarReceiver(sink: NodeJS.WritableStream, options: { ownSink: boo
       outcome.reject(error);
     };
     sink.on('error', (error: Error) => {
-      fail(call, `writing the tar failed: ${error.message}`);
+      // Settled first: telling the engine emits 'error' on the call, which must not count as its own failure.
       broke(error);
+      fail(call, `writing the tar failed: ${error.message}`);
     });
     call.on('data', (message: { data: Buffer }) => {
       bytes += message.data.length;
