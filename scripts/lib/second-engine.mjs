@@ -29,7 +29,9 @@ const DIR_PATTERN = /^[a-z0-9]+-engine-[0-9a-f]{8}$/;
  */
 export async function startSecondEngine({ prefix = 'ship', images = [], sourceHost, timeoutMs = 60_000 } = {}) {
   if (process.getuid?.() !== 0) {
-    throw new Error('A second dockerd needs root (a bridge of its own, mounts, its own containerd); run this as root, as CI does.');
+    throw new Error(
+      'A second dockerd needs root (a bridge of its own, mounts, its own containerd); run this as root, as CI does.',
+    );
   }
   await sweepSecondEngines();
   const suffix = randomBytes(4).toString('hex');
