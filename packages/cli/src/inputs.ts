@@ -53,12 +53,7 @@ export const NO_IMAGE = 'No image name was given; pass --image NAME (e.g. localh
 
 /** Tag flags in SDK terms; ship.yaml fills the rest in `resolveReleaseOptions`. */
 export function tagOverrides(flags: TagFlags): ReleaseOverrides {
-  return {
-    ...defined('image', flags.image),
-    ...defined('version', flags.tag),
-    ...defined('tagRules', flags.rule),
-    ...defined('flavor', flags.flavor),
-  };
+  return { image: flags.image, version: flags.tag, tagRules: flags.rule, flavor: flags.flavor };
 }
 
 /** Build flags in SDK terms (`--no-cache` is commander's `cache: false`); a `--secret src=` is relative to the current directory. */
@@ -68,18 +63,18 @@ export function buildOverrides(flags: BuildFlags, ctx?: Pick<CliContext, 'path'>
     return secret.src === undefined || !ctx ? secret : { ...secret, src: ctx.path(secret.src) };
   });
   return {
-    ...defined('builder', flags.builder),
-    ...defined('secrets', secrets),
-    ...defined('ssh', flags.ssh?.map(parseSshSpec)),
-    ...defined('cacheFrom', flags.cacheFrom?.map(parseCacheFrom)),
-    ...defined('cacheTo', flags.cacheTo?.map(parseCacheTo)),
-    ...defined('dockerfile', flags.file),
-    ...defined('target', flags.target),
-    ...defined('platform', flags.platform),
-    ...defined('buildArgs', flags.buildArg),
-    ...defined('labels', flags.label),
-    ...defined('noCache', flags.cache === false ? true : undefined),
-    ...defined('pull', flags.pull),
+    builder: flags.builder,
+    secrets,
+    ssh: flags.ssh?.map(parseSshSpec),
+    cacheFrom: flags.cacheFrom?.map(parseCacheFrom),
+    cacheTo: flags.cacheTo?.map(parseCacheTo),
+    dockerfile: flags.file,
+    target: flags.target,
+    platform: flags.platform,
+    buildArgs: flags.buildArg,
+    labels: flags.label,
+    noCache: flags.cache === false ? true : undefined,
+    pull: flags.pull,
   };
 }
 
@@ -90,14 +85,9 @@ export interface RegistryTlsFlags {
 }
 
 /** The TLS options of the SDK's registry calls; `--ca-cert` is relative to the current directory. */
-export function registryTls(ctx: Pick<CliContext, 'path'>, flags: RegistryTlsFlags): { caCert?: string; insecure?: boolean } {
-  return {
-    ...(flags.caCert !== undefined ? { caCert: ctx.path(flags.caCert) } : {}),
-    ...(flags.insecure ? { insecure: true } : {}),
-  };
-}
-
-/** `{ key: value }` when value is defined, else `{}` (exactOptionalPropertyTypes-friendly spreading). */
-export function defined<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+export function registryTls(
+  ctx: Pick<CliContext, 'path'>,
+  flags: RegistryTlsFlags,
+): { caCert?: string | undefined; insecure?: boolean | undefined } {
+  return { caCert: flags.caCert === undefined ? undefined : ctx.path(flags.caCert), insecure: flags.insecure };
 }

@@ -11,7 +11,7 @@ import { buildSettings, resolveReleaseOptions, tagPlanSettings } from '@containe
 import { type BuildReport, buildReport } from '@container-ship/sdk/dockerfile';
 import { readGitContext, sourceDateEpoch } from '@container-ship/sdk/tags';
 import type { CliContext, CommandResult } from '../context.js';
-import { type BuildFlags, buildOverrides, configDirs, configFor, defined, type TagFlags, tagOverrides } from '../inputs.js';
+import { type BuildFlags, buildOverrides, configDirs, configFor, type TagFlags, tagOverrides } from '../inputs.js';
 import { formatBytes, formatDuration, shortId } from '../output/format.js';
 import { renderTable } from '../output/table.js';
 
@@ -26,7 +26,7 @@ export async function run(ctx: CliContext, [context]: string[], flags: Flags): P
     {
       ...tagOverrides(flags),
       ...buildOverrides(flags, ctx),
-      ...defined('context', context === undefined ? undefined : contextDir),
+      context: context === undefined ? undefined : contextDir,
     },
     { cwd: ctx.cwd },
   );

@@ -10,7 +10,7 @@ import {
 } from '@container-ship/sdk';
 import type { ConfigReleaseDefaults } from '@container-ship/sdk/config';
 import type { CliContext, CommandResult } from '../context.js';
-import { configFor, defined } from '../inputs.js';
+import { configFor } from '../inputs.js';
 import { formatDuration } from '../output/format.js';
 import type { Style } from '../output/style.js';
 import { renderTable } from '../output/table.js';
@@ -48,22 +48,22 @@ export function deployInputs(
       ? false
       : {
           ...fromSmoke.health,
-          ...defined('path', flags.path),
-          ...defined('expectStatus', flags.expectStatus),
-          ...defined('expectBody', flags.expectBody),
-          ...defined('startPeriodMs', flags.timeout),
+          path: flags.path ?? fromSmoke.health.path,
+          expectStatus: flags.expectStatus ?? fromSmoke.health.expectStatus,
+          expectBody: flags.expectBody ?? fromSmoke.health.expectBody,
+          startPeriodMs: flags.timeout ?? fromSmoke.health.startPeriodMs,
         };
   const env = { ...(config.smoke === false ? {} : config.smoke?.env), ...flags.env };
   return {
-    ...defined('service', flags.name),
-    ...defined('replicas', flags.replicas),
-    ...defined('port', flags.port ?? fromSmoke.port),
-    ...defined('hostPort', flags.hostPort),
-    ...defined('publish', publishMode(flags.publish)),
-    ...defined('network', flags.network),
+    service: flags.name,
+    replicas: flags.replicas,
+    port: flags.port ?? fromSmoke.port,
+    hostPort: flags.hostPort,
+    publish: publishMode(flags.publish),
+    network: flags.network,
     health,
     ...(Object.keys(env).length > 0 ? { env } : {}),
-    ...defined('timeoutMs', flags.wait),
+    timeoutMs: flags.wait,
   };
 }
 

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { kubernetesManifests } from '@container-ship/sdk';
 import type { CliContext, CommandResult } from '../context.js';
-import { configFor, defined } from '../inputs.js';
+import { configFor } from '../inputs.js';
 
 interface Flags {
   name?: string;
@@ -27,18 +27,18 @@ export async function run(ctx: CliContext, [image = '']: string[], flags: Flags)
   const env = { ...smoke.env };
   const result = await kubernetesManifests({
     image,
-    ...defined('name', flags.name),
-    ...defined('replicas', flags.replicas),
-    autoscale: { ...defined('min', flags.min), ...defined('max', flags.max), ...defined('cpuTargetPercent', flags.cpuTarget) },
-    ...defined('port', flags.port ?? smoke.port),
+    name: flags.name,
+    replicas: flags.replicas,
+    autoscale: { min: flags.min, max: flags.max, cpuTargetPercent: flags.cpuTarget },
+    port: flags.port ?? smoke.port,
     health: {
-      ...defined('path', flags.path ?? smoke.path),
-      ...defined('expectStatus', flags.expectStatus ?? smoke.expectStatus),
-      ...defined('expectBody', flags.expectBody ?? (typeof smoke.expectBody === 'string' ? smoke.expectBody : undefined)),
-      ...defined('startPeriodMs', flags.timeout ?? smoke.timeoutMs),
+      path: flags.path ?? smoke.path,
+      expectStatus: flags.expectStatus ?? smoke.expectStatus,
+      expectBody: flags.expectBody ?? (typeof smoke.expectBody === 'string' ? smoke.expectBody : undefined),
+      startPeriodMs: flags.timeout ?? smoke.timeoutMs,
     },
-    ...defined('readOnlyRootFilesystem', flags.readOnly),
-    ...defined('namespace', flags.namespace),
+    readOnlyRootFilesystem: flags.readOnly,
+    namespace: flags.namespace,
     ...(Object.keys(env).length > 0 ? { env } : {}),
     authEnv: ctx.env,
     signal: ctx.signal,

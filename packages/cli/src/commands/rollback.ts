@@ -1,13 +1,12 @@
 import { rollback } from '@container-ship/sdk';
 import type { CliContext, CommandResult } from '../context.js';
-import { defined } from '../inputs.js';
 import { statusText } from './deploy.js';
 
 /** `ship rollback SERVICE`: back to the previous version, one replica at a time. */
 export async function run(ctx: CliContext, [service = '']: string[], flags: { wait?: number }): Promise<CommandResult> {
   const status = await rollback({
     service,
-    ...defined('timeoutMs', flags.wait),
+    timeoutMs: flags.wait,
     signal: ctx.signal,
     onProgress: ctx.onProgress,
     ...ctx.engine,

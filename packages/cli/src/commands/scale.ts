@@ -1,6 +1,5 @@
 import { InvalidInputError, scale } from '@container-ship/sdk';
 import type { CliContext, CommandResult } from '../context.js';
-import { defined } from '../inputs.js';
 import { statusText } from './deploy.js';
 
 /** `ship scale SERVICE N`: set the replica count and wait until exactly N run. */
@@ -14,7 +13,7 @@ export async function run(
   const status = await scale({
     service,
     replicas: Number(count),
-    ...defined('timeoutMs', flags.wait),
+    timeoutMs: flags.wait,
     signal: ctx.signal,
     onProgress: ctx.onProgress,
     ...ctx.engine,

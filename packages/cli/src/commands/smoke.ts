@@ -1,6 +1,6 @@
 import { type SmokeResult, smokeTest } from '@container-ship/sdk';
 import type { CliContext, CommandResult } from '../context.js';
-import { configFor, defined } from '../inputs.js';
+import { configFor } from '../inputs.js';
 import { formatDuration } from '../output/format.js';
 import type { Style } from '../output/style.js';
 
@@ -22,11 +22,11 @@ export async function run(ctx: CliContext, [image = '']: string[], flags: Flags)
   const env = { ...fromConfig.env, ...flags.env };
   const result = await smokeTest({
     image,
-    ...defined('port', flags.port ?? fromConfig.port),
-    ...defined('path', flags.path ?? fromConfig.path),
-    ...defined('expectStatus', flags.expectStatus ?? fromConfig.expectStatus),
-    ...defined('expectBody', flags.expectBody ?? fromConfig.expectBody),
-    ...defined('timeoutMs', flags.timeout ?? fromConfig.timeoutMs),
+    port: flags.port ?? fromConfig.port,
+    path: flags.path ?? fromConfig.path,
+    expectStatus: flags.expectStatus ?? fromConfig.expectStatus,
+    expectBody: flags.expectBody ?? fromConfig.expectBody,
+    timeoutMs: flags.timeout ?? fromConfig.timeoutMs,
     ...(Object.keys(env).length > 0 ? { env } : {}),
     signal: ctx.signal,
     onProgress: ctx.onProgress,

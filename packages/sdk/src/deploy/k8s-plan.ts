@@ -39,7 +39,7 @@ export interface K8sPlanInput {
   servicePort?: number | undefined;
   health?: DeployHealth | undefined;
   /** Default: min = replicas, max = 5 × min, CPU target 70 %. */
-  autoscale?: { min?: number; max?: number; cpuTargetPercent?: number } | undefined;
+  autoscale?: { min?: number | undefined; max?: number | undefined; cpuTargetPercent?: number | undefined } | undefined;
   resources?: K8sResources | undefined;
   /** Absent: unknown (the manifest then sets runAsNonRoot without a UID). */
   imageUser?: ImageUser | undefined;

@@ -13,19 +13,19 @@ export type PublishMode = 'host' | 'dnsrr';
 /** The smoke settings, turned into the service's health check. */
 export interface DeployHealth {
   /** Default `/`. */
-  path?: string;
+  path?: string | undefined;
   /** Default 200. */
-  expectStatus?: number;
+  expectStatus?: number | undefined;
   /** A substring the body must contain. */
-  expectBody?: string;
+  expectBody?: string | undefined;
   /** How long a new replica may take to answer (the smoke timeout): the health check's start period. Default 30000. */
-  startPeriodMs?: number;
+  startPeriodMs?: number | undefined;
   /** Default 3000. */
-  intervalMs?: number;
+  intervalMs?: number | undefined;
   /** One check may take this long. Default 10000 (generous: a loaded machine starts interpreters slowly). */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Failed checks in a row before a replica is unhealthy. Default 3. */
-  retries?: number;
+  retries?: number | undefined;
 }
 
 /** The smoke settings a release, ship.yaml or the action carries (only what a health check uses). */
