@@ -33,7 +33,11 @@ const DEPENDENCY_STEPS = [
   /^\[deps \d+\/\d+\] COPY --from=builder \/opt\/venv/,
 ];
 /** What the edit changes: these must run again everywhere. */
-const APP_STEPS = [/^\[test \d+\/\d+\] COPY app\.py/, /^\[test \d+\/\d+\] RUN \/opt\/venv\/bin\/python -m unittest/];
+const APP_STEPS = [
+  /^\[test \d+\/\d+\] COPY app\.py/,
+  /^\[test \d+\/\d+\] RUN \/opt\/venv\/bin\/python -m unittest/,
+  /^\[runtime \d+\/\d+\] COPY --from=test \/app\/app\.py/,
+];
 
 function stepEnds(events: ProgressEvent[]) {
   return events.flatMap((event) => (event.type === 'build-step-end' ? [event] : []));
