@@ -19,12 +19,13 @@ export async function run(ctx: CliContext, [dir = '.']: string[], flags: Flags):
     dir: ctx.path(dir),
     template: flags.template,
     ...(flags.base ? { base: flags.base } : {}),
-    ...(flags.force ? { force: true } : {}),
-    ...(flags.port === undefined ? {} : { port: flags.port }),
-    ...(flags.cmd === undefined ? {} : { command: flags.cmd }),
-    ...(flags.healthPath === undefined ? {} : { healthPath: flags.healthPath }),
+    force: flags.force,
+    port: flags.port,
+    command: flags.cmd,
+    healthPath: flags.healthPath,
+    // commander's --no-web: `web` is true unless given, and an unset `web` lets the project decide.
     ...(flags.web === false ? { web: false } : {}),
-    ...(flags.builder ? { builder: flags.builder } : {}),
+    builder: flags.builder,
   });
   const lines = ['detected:', ...result.detected.map((line) => `  ${line}`)];
   lines.push(...result.files.map((file) => `${ctx.out.green('✔')} wrote ${file.path}`));

@@ -30,9 +30,9 @@ export async function run(ctx: CliContext, [dockerfile = 'Dockerfile']: string[]
   const ignore = [...(config.lintIgnore ?? []), ...(flags.ignore ?? [])];
   const result = await lintDockerfile({
     dockerfile: path,
-    ...(smokePort === undefined ? {} : { smokePort }),
-    ...(ignore.length > 0 ? { ignore } : {}),
-    ...(flags.builder ? { builder: flags.builder } : {}),
+    smokePort,
+    ignore,
+    builder: flags.builder,
     ...(target ? { target } : {}),
   });
   const shown = { ...result, file: dockerfile };

@@ -44,8 +44,9 @@ export async function run(ctx: CliContext, [registry = '']: string[], flags: Fla
   const password = await readPassword(ctx, flags);
   const result = await login({
     registry,
+    // An empty --username counts as none: ghcr.io then takes GITHUB_ACTOR.
     ...(flags.username ? { username: flags.username } : {}),
-    ...(password === undefined ? {} : { password }),
+    password,
     env: ctx.env,
     ...registryTls(ctx, flags),
     signal: ctx.signal,

@@ -14,7 +14,7 @@ export async function run(ctx: CliContext, [name = '']: string[], flags: Flags):
     ...ctx.engine,
     container: container.id,
     signal: ctx.signal,
-    ...(flags.tail !== undefined ? { tail: flags.tail } : {}),
+    tail: flags.tail,
   };
   if (!flags.follow) {
     const logs = await readContainerLogs(options);

@@ -18,7 +18,7 @@ export async function run(ctx: CliContext, [source = '']: string[], flags: Flags
     tags: [],
     ...(flags.tag ? { version: flags.tag } : {}),
     ...(flags.to ? { destination: flags.to } : {}),
-    ...(flags.force ? { force: true } : {}),
+    force: flags.force,
     env: ctx.env,
     ...registryTls(ctx, flags),
     signal: ctx.signal,

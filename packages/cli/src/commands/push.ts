@@ -35,9 +35,9 @@ export async function run(ctx: CliContext, [image = '']: string[], flags: PushFl
         repository: repositoryOf(image),
         ...tagging,
         git: await readGitContext({ cwd: ctx.cwd, env: ctx.env }),
-        ...(flags.force ? { force: true } : {}),
+        force: flags.force,
       },
-      { ...(auth ? { auth } : {}), ...registryTls(ctx, flags), signal: ctx.signal },
+      { auth, ...registryTls(ctx, flags), signal: ctx.signal },
     );
     skipped = plan.skipped;
     for (const skip of skipped) ctx.onProgress({ type: 'info', phase: 'tag', message: `Not moving ${skip.tag}: ${skip.reason}` });
@@ -47,7 +47,7 @@ export async function run(ctx: CliContext, [image = '']: string[], flags: PushFl
   const result = await pushImage({
     image,
     tags: refs,
-    ...(auth ? { auth } : {}),
+    auth,
     signal: ctx.signal,
     onProgress: ctx.onProgress,
     ...ctx.engine,

@@ -22,8 +22,9 @@ export async function run(ctx: CliContext, [image = '', ...command]: string[], f
   const container = await runContainer({
     image,
     ports: (flags.publish ?? []).map(toPortSpec),
-    ...(flags.env ? { env: flags.env } : {}),
+    env: flags.env,
     ...(flags.name ? { name: flags.name } : {}),
+    // No words after the image: no command is sent, so the image's own CMD runs.
     ...(command.length > 0 ? { command } : {}),
     purpose: 'run',
     ...(flags.detach ? { detached: true } : { signal: ctx.signal }),
