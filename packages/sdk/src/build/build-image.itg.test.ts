@@ -123,7 +123,7 @@ describe.each(['buildkit', 'classic'] as const)('buildImage with the %s builder 
     const error = await buildImage({ context: exampleAppDir, builder, target: 'prod' }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ShipError);
     expect((error as ShipError).code).toBe('TARGET_NOT_FOUND');
-    expect((error as ShipError).message).toBe("Stage 'prod' is not in Dockerfile; the stages are: builder, test, runtime.");
+    expect((error as ShipError).message).toBe("Stage 'prod' is not in Dockerfile; the stages are: builder, deps, test, runtime.");
   });
 
   test('a target builds only up to that stage', async () => {
