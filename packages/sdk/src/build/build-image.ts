@@ -119,6 +119,7 @@ export async function buildImage(options: BuildImageOptions): Promise<BuildResul
   ]);
   const plan = await planBuildContext({
     context: options.context,
+    // An empty name means the context's Dockerfile, as when none is given.
     ...(options.dockerfile ? { dockerfile: options.dockerfile } : {}),
   });
   const analysis = analyze(() => analyzeDockerfile(plan.dockerfileText, { buildArgs: options.buildArgs }));
