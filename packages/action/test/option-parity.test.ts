@@ -8,7 +8,7 @@ import { afterAll, describe, expect, test, vi } from 'vitest';
 import { releaseSettings as cliReleaseSettings } from '../../cli/src/commands/release.js';
 import { createContext } from '../../cli/src/context.js';
 import { globalOptions } from '../../cli/src/main.js';
-import { type CommandModule, createProgram } from '../../cli/src/program.js';
+import { createProgram, type Flags } from '../../cli/src/program.js';
 import { getInputs } from '../src/inputs.js';
 import { releaseSettings as actionReleaseSettings } from '../src/release-options.js';
 
@@ -198,13 +198,13 @@ const rows: Row[] = [
 async function throughCli(argv: string[]): Promise<ResolvedReleaseOptions> {
   let settings: Promise<ResolvedReleaseOptions> | undefined;
   const program = createProgram(
-    async (_load: () => Promise<CommandModule>, args, options) => {
+    async (_load, args, flags: unknown) => {
       const ctx = createContext(
         { stdout: { write: () => true }, stderr: { write: () => true }, env: {}, cwd: dir },
         globalOptions(program.opts()),
         new AbortController().signal,
       );
-      settings = cliReleaseSettings(ctx, args, options as never).then((resolved) => resolved.settings);
+      settings = cliReleaseSettings(ctx, args, flags as Flags<'release'>).then((resolved) => resolved.settings);
     },
     { writeOut: () => {}, writeErr: () => {} },
   );

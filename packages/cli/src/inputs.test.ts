@@ -15,17 +15,19 @@ describe('flags in SDK terms', () => {
   });
 
   test.each([
-    ['nothing given', {}, {}],
+    // commander always sets `cache` (true unless --no-cache).
+    ['nothing given', { cache: true }, {}],
     ['--no-cache (cache: false) means noCache', { cache: false }, { noCache: true }],
     ['without --no-cache ship.yaml decides', { cache: true }, {}],
     [
       'the rest under their SDK names',
       {
+        cache: true,
         file: 'Dockerfile.prod',
         target: 'runtime',
         buildArg: { A: '1' },
         label: { team: 'web' },
-        pull: true,
+        pull: true as const,
         platform: 'linux/amd64',
       },
       {

@@ -1,32 +1,27 @@
 import { dirname, resolve } from 'node:path';
-import { type BuilderChoice, parseCacheFrom, parseCacheTo, parseSecretSpec, parseSshSpec } from '@container-ship/sdk';
+import { parseCacheFrom, parseCacheTo, parseSecretSpec, parseSshSpec } from '@container-ship/sdk';
 import { type ConfigReleaseDefaults, configDefaults, loadShipConfig, type ReleaseOverrides } from '@container-ship/sdk/config';
 import type { CliContext } from './context.js';
+import type { Flags } from './program.js';
 
-/** The flags several commands share, as commander hands them over. */
-export interface TagFlags {
-  image?: string[];
-  tag?: string;
-  rule?: string[];
-  flavor?: string[];
-}
-
-export interface BuildFlags {
-  file?: string;
-  target?: string;
-  buildArg?: Record<string, string>;
-  label?: Record<string, string>;
-  /** commander's `--no-cache`: false when given. */
-  cache?: boolean;
-  pull?: boolean;
-  platform?: string;
-  builder?: BuilderChoice;
-  secret?: string[];
-  ssh?: string[];
-  cacheFrom?: string[];
-  cacheTo?: string[];
-}
-
+/** The flag groups several commands share, typed from their definitions in program.ts (ship release has them all). */
+export type TagFlags = Pick<Flags<'release'>, 'image' | 'tag' | 'rule' | 'flavor'>;
+export type BuildFlags = Pick<
+  Flags<'release'>,
+  | 'file'
+  | 'target'
+  | 'buildArg'
+  | 'label'
+  | 'cache'
+  | 'pull'
+  | 'platform'
+  | 'builder'
+  | 'secret'
+  | 'ssh'
+  | 'cacheFrom'
+  | 'cacheTo'
+>;
+export type RegistryTlsFlags = Pick<Flags<'release'>, 'caCert' | 'insecure'>;
 /**
  * The config file (`--config PATH`, else the first ship.yaml / ship.config.json found in
  * `dirs`: the context, then the Dockerfile's directory) as SDK option defaults; flags go on
@@ -79,11 +74,6 @@ export function buildOverrides(flags: BuildFlags, ctx?: Pick<CliContext, 'path'>
 }
 
 /** `--ca-cert` and `--insecure`: how ship's own registry requests trust the registry. */
-export interface RegistryTlsFlags {
-  caCert?: string;
-  insecure?: boolean;
-}
-
 /** The TLS options of the SDK's registry calls; `--ca-cert` is relative to the current directory. */
 export function registryTls(
   ctx: Pick<CliContext, 'path'>,

@@ -2,7 +2,7 @@ import { CommanderError } from 'commander';
 import type { CliContext, CliIO, CommandResult, GlobalOptions, OutputStream } from './context.js';
 import { EXIT, exitCodeForAbort, UsageError } from './output/exit.js';
 import { colorWanted, createStyle } from './output/style.js';
-import { type CommandModule, createProgram } from './program.js';
+import { createProgram } from './program.js';
 
 export type { CliIO, OutputStream } from './context.js';
 
@@ -30,15 +30,16 @@ export async function runCli(argv: readonly string[], io: CliIO = {}): Promise<n
   let ctx: CliContext | undefined;
   let result: CommandResult | undefined;
   const program = createProgram(
-    async (load: () => Promise<CommandModule>, args, options) => {
+    async (load, args, flags) => {
       const globals = globalOptions(program.opts());
       const [{ createContext }, command] = await Promise.all([loadContext(), load()]);
-      ctx = createContext({ ...io, stdout, stderr, env, cwd }, globals, signal);
-      if (globals.debug) await writeEngineDebug(ctx);
+      const context = createContext({ ...io, stdout, stderr, env, cwd }, globals, signal);
+      ctx = context;
+      if (globals.debug) await writeEngineDebug(context);
       try {
-        result = await command.run(ctx, args, options as never);
+        result = await command.run(context, args, flags);
       } finally {
-        ctx.progress.stop();
+        context.progress.stop();
       }
     },
     { writeOut: (text) => stdout.write(text), writeErr: (text) => stderr.write(text) },

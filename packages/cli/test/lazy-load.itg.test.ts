@@ -96,7 +96,7 @@ describe('start-up', () => {
     const run = await traced(`start${line.replace(/\W/g, '-')}`, line.split(' '));
     expect(run.code).toBe(0);
     expect(run.stdout).not.toBe('');
-    expect(run.packages).toEqual(['commander']);
+    expect(run.packages).toEqual(['@commander-js/extra-typings', 'commander']);
   });
 });
 

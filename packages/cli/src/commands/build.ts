@@ -11,14 +11,13 @@ import { buildSettings, resolveReleaseOptions, tagPlanSettings } from '@containe
 import { type BuildReport, buildReport } from '@container-ship/sdk/dockerfile';
 import { readGitContext, sourceDateEpoch } from '@container-ship/sdk/tags';
 import type { CliContext, CommandResult } from '../context.js';
-import { type BuildFlags, buildOverrides, configDirs, configFor, type TagFlags, tagOverrides } from '../inputs.js';
+import { buildOverrides, configDirs, configFor, tagOverrides } from '../inputs.js';
 import { formatBytes, formatDuration, shortId } from '../output/format.js';
 import { renderTable } from '../output/table.js';
-
-type Flags = BuildFlags & TagFlags & { report?: boolean; scanLayers?: boolean; output?: string };
+import type { Flags } from '../program.js';
 
 /** `ship build`: one buildImage call with the planned tags (or the image names as given). */
-export async function run(ctx: CliContext, [context]: string[], flags: Flags): Promise<CommandResult> {
+export async function run(ctx: CliContext, [context]: string[], flags: Flags<'build'>): Promise<CommandResult> {
   const contextDir = ctx.path(context ?? '.');
   const config = await configFor(ctx, ...configDirs(contextDir, flags.file));
   const settings = resolveReleaseOptions(

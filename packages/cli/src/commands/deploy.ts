@@ -14,32 +14,23 @@ import { configFor } from '../inputs.js';
 import { formatDuration } from '../output/format.js';
 import type { Style } from '../output/style.js';
 import { renderTable } from '../output/table.js';
-
-export interface DeployFlags {
-  name?: string;
-  replicas?: number;
-  port?: number;
-  hostPort?: number;
-  publish?: string;
-  network?: string;
-  path?: string;
-  expectStatus?: number;
-  expectBody?: string;
-  timeout?: number;
-  /** commander's `--no-health`: false when given. */
-  health?: boolean;
-  env?: Record<string, string>;
-  wait?: number;
-}
+import type { Flags } from '../program.js';
 
 function publishMode(value: string | undefined): PublishMode | undefined {
   if (value === undefined || value === 'host' || value === 'dnsrr') return value;
   throw new InvalidInputError(`'${value}' is not a publishing mode; use --publish host or --publish dnsrr.`);
 }
 
+/** The flags deployInputs reads: ship deploy's, or ship release's (which has no --name or --no-health). */
+type DeployInputFlags = Partial<Pick<Flags<'deploy'>, 'name' | 'health'>> &
+  Pick<
+    Flags<'deploy'>,
+    'replicas' | 'port' | 'hostPort' | 'publish' | 'network' | 'path' | 'expectStatus' | 'expectBody' | 'timeout' | 'env' | 'wait'
+  >;
+
 /** Flags over ship.yaml's smoke settings: the same settings the release's smoke test used become the health check. */
 export function deployInputs(
-  flags: DeployFlags,
+  flags: DeployInputFlags,
   config: ConfigReleaseDefaults,
 ): Omit<DeployOptions, 'image' | 'signal' | 'onProgress' | 'connection' | 'docker'> {
   const fromSmoke = healthFromSmoke(config.smoke);
@@ -68,7 +59,7 @@ export function deployInputs(
 }
 
 /** `ship deploy IMAGE[@DIGEST]`: create or update a Swarm service pinned to the digest; exit 1 when it was rolled back. */
-export async function run(ctx: CliContext, [image = '']: string[], flags: DeployFlags): Promise<CommandResult> {
+export async function run(ctx: CliContext, [image = '']: string[], flags: Flags<'deploy'>): Promise<CommandResult> {
   const config = await configFor(ctx, ctx.cwd);
   const result = await deploy({
     image,

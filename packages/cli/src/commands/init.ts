@@ -1,20 +1,9 @@
 import { generateDockerfile } from '@container-ship/sdk/dockerfile';
 import type { CliContext, CommandResult } from '../context.js';
-
-interface Flags {
-  template: 'python';
-  base?: string;
-  force?: boolean;
-  port?: number;
-  cmd?: string;
-  healthPath?: string;
-  /** commander's `--no-web`: false when given. */
-  web?: boolean;
-  builder?: 'buildkit' | 'classic';
-}
+import type { Flags } from '../program.js';
 
 /** `ship init`: the SDK detects the project and writes the files; the CLI says what it found and wrote. */
-export async function run(ctx: CliContext, [dir = '.']: string[], flags: Flags): Promise<CommandResult> {
+export async function run(ctx: CliContext, [dir = '.']: string[], flags: Flags<'init'>): Promise<CommandResult> {
   const result = await generateDockerfile({
     dir: ctx.path(dir),
     template: flags.template,

@@ -2,26 +2,10 @@ import { writeFile } from 'node:fs/promises';
 import { kubernetesManifests } from '@container-ship/sdk';
 import type { CliContext, CommandResult } from '../context.js';
 import { configFor } from '../inputs.js';
-
-interface Flags {
-  name?: string;
-  replicas?: number;
-  min?: number;
-  max?: number;
-  cpuTarget?: number;
-  port?: number;
-  path?: string;
-  expectStatus?: number;
-  expectBody?: string;
-  timeout?: number;
-  /** commander's `--no-read-only`: false when given. */
-  readOnly?: boolean;
-  namespace?: string;
-  output?: string;
-}
+import type { Flags } from '../program.js';
 
 /** `ship k8s IMAGE[@DIGEST]`: a Deployment, a Service and an HPA as YAML, on stdout or in `-o FILE`. Nothing is applied. */
-export async function run(ctx: CliContext, [image = '']: string[], flags: Flags): Promise<CommandResult> {
+export async function run(ctx: CliContext, [image = '']: string[], flags: Flags<'k8s'>): Promise<CommandResult> {
   const config = await configFor(ctx, ctx.cwd);
   const smoke = config.smoke === false ? {} : (config.smoke ?? {});
   const env = { ...smoke.env };

@@ -1,28 +1,14 @@
 import { dirname } from 'node:path';
-import {
-  formatLintJson,
-  formatLintText,
-  type LintBuilder,
-  lintDockerfile,
-  lintExitCode,
-  toSarif,
-} from '@container-ship/sdk/dockerfile';
+import { formatLintJson, formatLintText, lintDockerfile, lintExitCode, toSarif } from '@container-ship/sdk/dockerfile';
 import type { CliContext, CommandResult } from '../context.js';
 import { configFor } from '../inputs.js';
-
-interface Flags {
-  format: 'text' | 'json' | 'sarif';
-  ignore?: string[];
-  port?: number;
-  builder?: LintBuilder;
-  target?: string;
-}
+import type { Flags } from '../program.js';
 
 /** The smoke test's own default, which `--port`'s help promises. */
 const DEFAULT_SMOKE_PORT = 5000;
 
 /** `ship lint`: findings as text, JSON or SARIF; exit 1 while any warning or error remains. */
-export async function run(ctx: CliContext, [dockerfile = 'Dockerfile']: string[], flags: Flags): Promise<CommandResult> {
+export async function run(ctx: CliContext, [dockerfile = 'Dockerfile']: string[], flags: Flags<'lint'>): Promise<CommandResult> {
   const path = ctx.path(dockerfile);
   const config = await configFor(ctx, dirname(path));
   const smokePort = flags.port ?? (config.smoke === false ? undefined : (config.smoke?.port ?? DEFAULT_SMOKE_PORT));

@@ -1,13 +1,8 @@
 import { InvalidInputError } from '@container-ship/sdk';
 import { login, storeCredentials } from '@container-ship/sdk/registry';
 import type { CliContext, CommandResult } from '../context.js';
-import { type RegistryTlsFlags, registryTls } from '../inputs.js';
-
-interface Flags extends RegistryTlsFlags {
-  username?: string;
-  passwordStdin?: boolean;
-  password?: string;
-}
+import { registryTls } from '../inputs.js';
+import type { Flags } from '../program.js';
 
 /** Where a password may come from besides stdin: never a flag, so it never shows in `ps`. */
 export const PASSWORD_ENV = 'SHIP_PASSWORD';
@@ -21,7 +16,7 @@ async function readAll(input: NodeJS.ReadableStream | string | undefined): Promi
 }
 
 /** The password from stdin (--password-stdin) or SHIP_PASSWORD; undefined for providers that need none (ECR, GAR, ACR). */
-export async function readPassword(ctx: Pick<CliContext, 'stdin' | 'env'>, flags: Flags): Promise<string | undefined> {
+export async function readPassword(ctx: Pick<CliContext, 'stdin' | 'env'>, flags: Flags<'login'>): Promise<string | undefined> {
   if (flags.password !== undefined) {
     throw new InvalidInputError(
       `A password given as a flag shows in the process list and shell history; pipe it with --password-stdin or set ${PASSWORD_ENV}.`,
@@ -40,7 +35,7 @@ export async function readPassword(ctx: Pick<CliContext, 'stdin' | 'env'>, flags
 }
 
 /** `ship login`: the SDK's provider-aware login, then the credentials stored like docker login does. */
-export async function run(ctx: CliContext, [registry = '']: string[], flags: Flags): Promise<CommandResult> {
+export async function run(ctx: CliContext, [registry = '']: string[], flags: Flags<'login'>): Promise<CommandResult> {
   const password = await readPassword(ctx, flags);
   const result = await login({
     registry,

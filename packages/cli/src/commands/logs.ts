@@ -1,13 +1,9 @@
 import { followLogs, InvalidInputError, listShipContainers, readContainerLogs } from '@container-ship/sdk';
 import type { CliContext, CommandResult } from '../context.js';
-
-interface Flags {
-  tail?: number;
-  follow?: boolean;
-}
+import type { Flags } from '../program.js';
 
 /** `ship logs`: the output of a container ship started; `--follow` streams until it stops or Ctrl-C. */
-export async function run(ctx: CliContext, [name = '']: string[], flags: Flags): Promise<CommandResult> {
+export async function run(ctx: CliContext, [name = '']: string[], flags: Flags<'logs'>): Promise<CommandResult> {
   const container = (await listShipContainers(ctx.engine)).find((c) => c.name === name || c.id.startsWith(name));
   if (!container) throw new InvalidInputError(`No container named '${name}' was started by ship; see ship ps for the names.`);
   const options = {

@@ -1,18 +1,13 @@
 import { promote } from '@container-ship/sdk/registry';
 import type { CliContext, CommandResult } from '../context.js';
-import { type RegistryTlsFlags, registryTls } from '../inputs.js';
+import { registryTls } from '../inputs.js';
 import { formatBytes } from '../output/format.js';
 import { keptRows } from '../output/kept.js';
 import { renderTable } from '../output/table.js';
-
-interface Flags extends RegistryTlsFlags {
-  tag?: string;
-  to?: string;
-  force?: boolean;
-}
+import type { Flags } from '../program.js';
 
 /** `ship promote`: new tags by manifest copy (same digest, no layers moved), optionally into another repository. */
-export async function run(ctx: CliContext, [source = '']: string[], flags: Flags): Promise<CommandResult> {
+export async function run(ctx: CliContext, [source = '']: string[], flags: Flags<'promote'>): Promise<CommandResult> {
   const result = await promote({
     source,
     tags: [],

@@ -3,10 +3,11 @@ import { tagPlanSettings } from '@container-ship/sdk/config';
 import { planTagsInRepository, resolveRegistryAuth } from '@container-ship/sdk/registry';
 import { readGitContext } from '@container-ship/sdk/tags';
 import type { CliContext, CommandResult } from '../context.js';
-import { type RegistryTlsFlags, registryTls, type TagFlags, tagOverrides } from '../inputs.js';
+import { registryTls, tagOverrides } from '../inputs.js';
 import { formatBytes } from '../output/format.js';
 import { keptRows } from '../output/kept.js';
 import { renderTable } from '../output/table.js';
+import type { Flags } from '../program.js';
 
 /** `registry/team/app:dev` → `registry/team/app` (a port's colon is not a tag's). */
 export function repositoryOf(image: string): string {
@@ -16,15 +17,11 @@ export function repositoryOf(image: string): string {
   return colon > slash ? withoutDigest.slice(0, colon) : withoutDigest;
 }
 
-interface PushFlags extends TagFlags, RegistryTlsFlags {
-  force?: boolean;
-}
-
 /**
  * `ship push`: push IMAGE, and with --tag the planned tags of its repository, in one pushImage
  * call; floating tags never move backwards past a newer release there unless --force.
  */
-export async function run(ctx: CliContext, [image = '']: string[], flags: PushFlags): Promise<CommandResult> {
+export async function run(ctx: CliContext, [image = '']: string[], flags: Flags<'push'>): Promise<CommandResult> {
   const tagging = tagPlanSettings(tagOverrides(flags));
   const auth = await resolveRegistryAuth(parseImageRef(image).registry, { env: ctx.env });
   let refs = [image];

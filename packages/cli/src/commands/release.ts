@@ -3,41 +3,15 @@ import { type ConfigReleaseDefaults, type ResolvedReleaseOptions, resolveRelease
 import { buildReport } from '@container-ship/sdk/dockerfile';
 import { readGitContext } from '@container-ship/sdk/tags';
 import type { CliContext, CommandResult } from '../context.js';
-import {
-  type BuildFlags,
-  buildOverrides,
-  configDirs,
-  configFor,
-  NO_IMAGE,
-  type RegistryTlsFlags,
-  registryTls,
-  type TagFlags,
-  tagOverrides,
-} from '../inputs.js';
+import { buildOverrides, configDirs, configFor, NO_IMAGE, registryTls, tagOverrides } from '../inputs.js';
 import { errorJson } from '../output/errors.js';
 import { formatBytes, formatDuration, shortId } from '../output/format.js';
 import type { Style } from '../output/style.js';
 import { renderTable } from '../output/table.js';
+import type { Flags } from '../program.js';
 import { reportText } from './build.js';
-import { type DeployFlags, deployInputs, deployJson, deploySummary } from './deploy.js';
+import { deployInputs, deployJson, deploySummary } from './deploy.js';
 import { smokeVerdict } from './smoke.js';
-
-interface Flags extends BuildFlags, TagFlags, RegistryTlsFlags, Omit<DeployFlags, 'name' | 'health'> {
-  /** The Swarm service to deploy the pushed digest to. */
-  deploy?: string;
-  registry?: string[];
-  /** commander's `--no-smoke` / `--no-push`: false when given. */
-  smoke?: boolean;
-  push?: boolean;
-  port?: number;
-  path?: string;
-  expectStatus?: number;
-  expectBody?: string;
-  timeout?: number;
-  env?: Record<string, string>;
-  /** `--report` prints the build report; off unless given. */
-  report?: boolean;
-}
 
 /** `--registry ghcr.io` (a host) or `--registry ghcr.io/team/app` (an image name). */
 export function registryTarget(value: string): { registry: string } | { image: string } {
@@ -48,7 +22,7 @@ export function registryTarget(value: string): { registry: string } | { image: s
 export async function releaseSettings(
   ctx: CliContext,
   [context]: string[],
-  flags: Flags,
+  flags: Flags<'release'>,
 ): Promise<{ settings: ResolvedReleaseOptions; config: ConfigReleaseDefaults }> {
   const contextDir = ctx.path(context ?? '.');
   const config = await configFor(ctx, ...configDirs(contextDir, flags.file));
@@ -76,7 +50,7 @@ export async function releaseSettings(
 }
 
 /** `ship release`: one SDK release call (build → smoke → tag → push); exit 1 when the smoke test or a push failed. */
-export async function run(ctx: CliContext, args: string[], flags: Flags): Promise<CommandResult> {
+export async function run(ctx: CliContext, args: string[], flags: Flags<'release'>): Promise<CommandResult> {
   const { settings, config } = await releaseSettings(ctx, args, flags);
   let result: ReleaseResult;
   let failure: ReleaseError | undefined;

@@ -1,12 +1,6 @@
 import { AbortedError, runContainer } from '@container-ship/sdk';
 import type { CliContext, CommandResult } from '../context.js';
-
-interface Flags {
-  publish?: string[];
-  env?: Record<string, string>;
-  name?: string;
-  detach?: boolean;
-}
+import type { Flags } from '../program.js';
 
 /** `-p 5000:8080` means container 5000 on host 8080; the SDK takes Docker's `8080:5000` order. */
 export function toPortSpec(mapping: string): string | number {
@@ -18,7 +12,7 @@ export function toPortSpec(mapping: string): string | number {
  * `ship run`: foreground streams the logs until the container exits or Ctrl-C, and always
  * removes the container; `--detach` leaves it running for `ship logs` / `ship stop`.
  */
-export async function run(ctx: CliContext, [image = '', ...command]: string[], flags: Flags): Promise<CommandResult> {
+export async function run(ctx: CliContext, [image = '', ...command]: string[], flags: Flags<'run'>): Promise<CommandResult> {
   const container = await runContainer({
     image,
     ports: (flags.publish ?? []).map(toPortSpec),

@@ -3,20 +3,12 @@ import type { CliContext, CommandResult } from '../context.js';
 import { configFor } from '../inputs.js';
 import { formatDuration } from '../output/format.js';
 import type { Style } from '../output/style.js';
-
-interface Flags {
-  port?: number;
-  path?: string;
-  expectStatus?: number;
-  expectBody?: string;
-  timeout?: number;
-  env?: Record<string, string>;
-}
+import type { Flags } from '../program.js';
 
 const LOG_LINES = 10;
 
 /** `ship smoke`: start the image, wait for an HTTP answer, judge it; exit 1 when it fails. */
-export async function run(ctx: CliContext, [image = '']: string[], flags: Flags): Promise<CommandResult> {
+export async function run(ctx: CliContext, [image = '']: string[], flags: Flags<'smoke'>): Promise<CommandResult> {
   const config = await configFor(ctx, ctx.cwd);
   const fromConfig = config.smoke === false ? {} : (config.smoke ?? {});
   const env = { ...fromConfig.env, ...flags.env };

@@ -1,12 +1,9 @@
 import { cleanup, InvalidInputError, listShipContainers } from '@container-ship/sdk';
 import type { CliContext, CommandResult } from '../context.js';
-
-interface Flags {
-  all?: boolean;
-}
+import type { Flags } from '../program.js';
 
 /** `ship stop NAME...` / `--all`: stop and remove containers ship started (by their run, so nothing of it lingers). */
-export async function run(ctx: CliContext, names: string[], flags: Flags): Promise<CommandResult> {
+export async function run(ctx: CliContext, names: string[], flags: Flags<'stop'>): Promise<CommandResult> {
   if (!flags.all && names.length === 0) throw new InvalidInputError('No container was named; pass names from ship ps, or --all.');
   let removed: string[];
   if (flags.all) {

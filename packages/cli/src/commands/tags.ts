@@ -3,12 +3,8 @@ import { resolveReleaseOptions, tagPlanSettings } from '@container-ship/sdk/conf
 import { listTags } from '@container-ship/sdk/registry';
 import { readGitContext, sourceDateEpoch } from '@container-ship/sdk/tags';
 import type { CliContext, CommandResult } from '../context.js';
-import { configFor, NO_IMAGE, type RegistryTlsFlags, registryTls, type TagFlags, tagOverrides } from '../inputs.js';
-
-interface TagsFlags extends TagFlags, RegistryTlsFlags {
-  existingTag?: string[];
-  offline?: boolean;
-}
+import { configFor, NO_IMAGE, registryTls, tagOverrides } from '../inputs.js';
+import type { Flags } from '../program.js';
 
 /** How long `ship tags` waits for a registry before planning without its tags. */
 const REGISTRY_TIMEOUT_MS = 10_000;
@@ -18,7 +14,7 @@ const REGISTRY_TIMEOUT_MS = 10_000;
  * It reads each repository's tags when the registry answers, so floating tags are planned as a
  * release would plan them (never backwards); `--offline` reads no registry.
  */
-export async function run(ctx: CliContext, _args: string[], flags: TagsFlags): Promise<CommandResult> {
+export async function run(ctx: CliContext, _args: string[], flags: Flags<'tags'>): Promise<CommandResult> {
   const config = await configFor(ctx, ctx.cwd);
   const settings = resolveReleaseOptions(config, tagOverrides(flags), { cwd: ctx.cwd, missingImage: NO_IMAGE });
   const git = await readGitContext({ cwd: ctx.cwd, env: ctx.env });
