@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // What a TypeScript user of the published SDK gets: packs @container-ship/sdk as npm would,
-// fails when a test helper is in the tarball, installs the tarball into a new project (strict,
-// exactOptionalPropertyTypes, skipLibCheck false, NodeNext) and type-checks a script that uses the public API, which also
-// checks every declaration file that script reaches. Needs `turbo run build` first (dist/).
+// fails when a test helper is in the tarball, runs are-the-types-wrong on the tarball (every entry
+// point, as ESM under node16/nodenext and in bundlers), installs the tarball into a new project
+// (strict, exactOptionalPropertyTypes, skipLibCheck false, NodeNext) and type-checks a script that
+// uses the public API, which also checks every declaration file that script reaches. Needs
+// `turbo run build` first (dist/).
 // Prints one line; exits non-zero with the reason when something is wrong.
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,6 +64,7 @@ async function main() {
     work,
     readdirSync(work).find((name) => name.endsWith('.tgz')),
   );
+  const entryPoints = await typesAreRight(tarball);
   await runCapture('mkdir', ['-p', project]);
   writeFileSync(
     join(project, 'package.json'),
@@ -99,8 +102,34 @@ async function main() {
   if (tsc.code !== 0) fail(`tsc rejected the published types:\n${tsc.stdout.trim()}`);
   rmSync(work, { recursive: true, force: true });
   console.log(
-    `packed types: ok ${files.length} files packed, no test helpers; strict tsc with skipLibCheck false passed [${seconds(started)}]`,
+    `packed types: ok ${files.length} files packed, no test helpers; are-the-types-wrong (esm-only) clean for ${entryPoints} entry points; strict tsc with skipLibCheck false passed [${seconds(started)}]`,
   );
+}
+
+/**
+ * are-the-types-wrong on the tarball, offline. The SDK is ESM-only, so its `esm-only` profile:
+ * node16/nodenext ESM importers and bundlers must resolve each entry point's types and
+ * JavaScript; node10 and require() from CommonJS, which the SDK does not support, are left out.
+ * Returns how many entry points it checked.
+ */
+async function typesAreRight(tarball) {
+  const attw = await runCapture(join(binDir, 'attw'), ['--profile', 'esm-only', '--format', 'json', tarball], { cwd: work });
+  let report;
+  try {
+    report = JSON.parse(attw.stdout);
+  } catch {
+    fail(`are-the-types-wrong did not run (exit ${attw.code}): ${attw.stdout.trim().split('\n')[0]}`);
+  }
+  if (attw.code !== 0) {
+    const problems = Object.values(report.problems ?? {})
+      .flat()
+      .filter((problem) => problem.resolutionKind !== 'node10' && problem.resolutionKind !== 'node16-cjs')
+      .map((problem) => `${problem.kind} in ${problem.entrypoint ?? 'the package'} (${problem.resolutionKind ?? 'all'})`);
+    fail(
+      `are-the-types-wrong: ${problems.join('; ') || `exit ${attw.code}`}; run 'npx attw --pack packages/sdk --profile esm-only' to see them.`,
+    );
+  }
+  return Object.keys(report.analysis.entrypoints).length;
 }
 
 await main();
