@@ -175,6 +175,6 @@ describe('target validation', () => {
     const error = await buildImage({ context: dir, image, target: 'nope' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ShipError);
     expect((error as ShipError).code).toBe('TARGET_NOT_FOUND');
-    expect((error as ShipError).message).toBe("Stage 'nope' is not in Dockerfile; the stages are: builder, test, runtime.");
+    expect((error as ShipError).message).toBe("Stage 'nope' is not in Dockerfile; the stages are: builder, deps, test, runtime.");
   });
 });

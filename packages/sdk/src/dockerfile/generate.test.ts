@@ -115,7 +115,7 @@ describe('detection helpers', () => {
 });
 
 describe('generateDockerfile', () => {
-  test('a Flask app with gunicorn and tests gets builder, test and runtime stages that lint clean', async () => {
+  test('a Flask app with gunicorn and tests gets builder, deps, test and runtime stages that lint clean', async () => {
     const dir = await project({
       'app.py': FLASK_APP,
       'requirements.txt': 'Flask==2.2.2\ngunicorn==20.1.0\n',
@@ -128,10 +128,13 @@ describe('generateDockerfile', () => {
     expect(result.base).toBe('python:3.11-slim');
     const dockerfile = await readFile(join(dir, 'Dockerfile'), 'utf8');
     const analysis = analyzeDockerfile(dockerfile);
-    expect(analysis.stages.map((s) => s.name)).toEqual(['builder', 'test', 'runtime']);
+    expect(analysis.stages.map((s) => s.name)).toEqual(['builder', 'deps', 'test', 'runtime']);
     // BuildKit builds only what the target needs: the runtime needs the test stage, so the tests always run.
-    expect(analysis.stagesForTarget().map((s) => s.name)).toEqual(['builder', 'test', 'runtime']);
-    expect(analysis.stages[2]?.baseImage).toBe('python:3.11-slim');
+    expect(analysis.stagesForTarget().map((s) => s.name)).toEqual(['builder', 'deps', 'test', 'runtime']);
+    // Both start from deps: inline cache records only the image's own layers, so a test stage on top of the
+    // builder would make a fresh CI runner install the dependencies again.
+    const base = 'python:3.11-slim';
+    expect(analysis.stages.map((s) => s.baseImage)).toEqual([base, base, 'deps', 'deps']);
     expect(analysis.finalUser).toBe('app');
     expect(dockerfile).toContain(
       'RUN groupadd --system --gid 10001 app \\\n && useradd --system --no-log-init --uid 10001 --gid app --create-home --home-dir /home/app',
@@ -149,8 +152,10 @@ describe('generateDockerfile', () => {
       'app:app',
     ]);
     // The whole source (filtered by .dockerignore) from the test stage: a module added later ships.
-    const runtimeCopies = analysis.finalStage?.instructions.filter((i) => i.keyword === 'COPY').map((i) => i.args);
-    expect(runtimeCopies).toEqual(['/opt/venv /opt/venv', '/app ./']);
+    const copies = (stage: number) =>
+      analysis.stages[stage]?.instructions.filter((i) => i.keyword === 'COPY').map((i) => [i.flags.from, i.args]);
+    expect(copies(1)).toEqual([['builder', '/opt/venv /opt/venv']]);
+    expect(copies(3)).toEqual([['test', '/app ./']]);
     expect(dockerfile).toContain(
       'RUN --mount=type=cache,target=/root/.cache/pip \\\n    python -m pip --python /opt/venv/bin/python install',
     );

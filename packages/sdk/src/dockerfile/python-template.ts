@@ -42,9 +42,14 @@ export function renderPythonDockerfile(project: PythonProject, options: RenderOp
     `# ${GENERATED_BY}`,
     '#   builder: the dependencies in /opt/venv, a layer rebuilt only when the dependency files change',
     ...(hasTests
-      ? ['#   test:    the tests on top of the builder; the runtime copies the app from here, so every build runs them']
-      : []),
-    '#   runtime: the base image + /opt/venv + the app, as the unprivileged user app (the default target)',
+      ? [
+          '#   deps:    the base image + the app user + /opt/venv: everything that runs except the app',
+          '#   test:    deps + the source; runs the tests (the runtime copies the app from here, so every build runs them)',
+          '#   runtime: deps + the app, as the unprivileged user app (the default target)',
+          "# test and runtime both start from deps, whose layers are the image's own: the inline cache of a pushed image",
+          '# (--cache-to inline records only those) gives a fresh CI runner the dependencies after a code edit.',
+        ]
+      : ['#   runtime: the base image + /opt/venv + the app, as the unprivileged user app (the default target)']),
     "# The venv has no pip of its own (the base image's pip installs into it), so the runtime carries only",
     "# the dependencies; --system-site-packages keeps the base image's setuptools importable.",
     ...(options.builder === 'classic' ? [] : ['# The pip cache mounts need BuildKit (ship builds with it by default).']),
@@ -57,16 +62,11 @@ export function renderPythonDockerfile(project: PythonProject, options: RenderOp
     ...dependencyInstall(project, options),
   ];
 
-  if (hasTests) {
-    lines.push('', 'FROM builder AS test', 'WORKDIR /app', ...testDependencyInstall(project, options), 'COPY . .');
-    if (project.pythonPath) lines.push(`ENV PYTHONPATH=${project.pythonPath}`);
-    if (project.django) lines.push(`ENV DJANGO_SETTINGS_MODULE=${project.django.settingsModule}`);
-    lines.push(...testRun(project));
-  }
-
+  // What runs: the runtime's environment, user and venv. With tests it is the deps stage, which both the test and
+  // the runtime stage start from; without, the runtime itself.
   lines.push(
     '',
-    `FROM ${BASE_ARG} AS runtime`,
+    `FROM ${BASE_ARG} AS ${hasTests ? 'deps' : 'runtime'}`,
     `ENV PATH=${VENV}/bin:$PATH \\`,
     '    PYTHONUNBUFFERED=1 \\',
     `    PYTHONDONTWRITEBYTECODE=1${project.pythonPath ? ' \\' : ''}`,
@@ -76,10 +76,20 @@ export function renderPythonDockerfile(project: PythonProject, options: RenderOp
     ` && useradd --system --no-log-init --uid ${APP_UID} --gid ${APP_USER} --create-home --home-dir /home/${APP_USER} --shell /usr/sbin/nologin ${APP_USER}`,
     `COPY --from=builder ${VENV} ${VENV}`,
     'WORKDIR /app',
-    hasTests ? 'COPY --from=test /app ./' : 'COPY . .',
-    ...(project.django?.collectStatic ? ['RUN python manage.py collectstatic --noinput'] : []),
-    `USER ${APP_USER}`,
   );
+
+  if (hasTests) {
+    lines.push('', 'FROM deps AS test', ...testDependencyInstall(project, options), 'COPY . .', ...testRun(project));
+    lines.push(
+      '',
+      'FROM deps AS runtime',
+      '# WORKDIR again changes nothing; without it BuildKit 0.8 leaves this stage out of its progress.',
+      'WORKDIR /app',
+      'COPY --from=test /app ./',
+    );
+  } else lines.push('COPY . .');
+
+  lines.push(...(project.django?.collectStatic ? ['RUN python manage.py collectstatic --noinput'] : []), `USER ${APP_USER}`);
   if (project.web && project.port !== undefined) {
     lines.push(
       `EXPOSE ${project.port}`,
