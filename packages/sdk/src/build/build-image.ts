@@ -24,6 +24,7 @@ import {
   type BuildSecret,
   type BuildSsh,
   dockerfileSyntax,
+  inlineCacheCrashWarning,
   parseCacheTo,
   samePlatform,
   unusedBuildArgWarning,
@@ -166,6 +167,7 @@ export async function buildImage(options: BuildImageOptions): Promise<BuildResul
         for (const arg of analysis.globalArgs) declared.add(arg.name);
         warn(unusedBuildArgWarning(options.buildArgs, declared));
       }
+      if (builder === 'buildkit') warn(inlineCacheCrashWarning(engine.version, options.cacheFrom, cacheTo));
       const buildArgs = cacheTo.includes('inline') ? { ...options.buildArgs, BUILDKIT_INLINE_CACHE: '1' } : options.buildArgs;
       const syntax = dockerfileSyntax(plan.dockerfileText);
       const decoder = buildKit

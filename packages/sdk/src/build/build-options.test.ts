@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { InvalidInputError } from '../errors.js';
 import {
   dockerfileSyntax,
+  inlineCacheCrashWarning,
   parseCacheFrom,
   parseCacheTo,
   parseOutputSpec,
@@ -44,6 +45,32 @@ describe('BuildKit inputs as buildx spells them', () => {
     expect(parseCacheTo('inline')).toBe('inline');
     expect(parseCacheTo('type=inline')).toBe('inline');
     expect(() => parseCacheTo('type=registry,ref=x')).toThrow('exports only inline cache; use --cache-to inline.');
+  });
+
+  test.each([
+    // engine version, cacheFrom, cacheTo, warns
+    ['20.10.24+dfsg1', ['localhost:5001/app:main'], ['inline'], true],
+    ['20.10.7', ['a:1', 'a:latest'], ['inline'], true],
+    ['19.03.15', ['a:1'], ['inline'], true],
+    ['v20.10.0', ['a:1'], ['inline'], true],
+    ['23.0.0', ['a:1'], ['inline'], false],
+    ['24.0.7', ['a:1'], ['inline'], false],
+    ['27.3.1', ['a:1'], ['inline'], false],
+    ['20.10.24', [], ['inline'], false],
+    ['20.10.24', undefined, ['inline'], false],
+    ['20.10.24', ['a:1'], [], false],
+    ['20.10.24', ['a:1'], undefined, false],
+    ['?', ['a:1'], ['inline'], false],
+    ['dev', ['a:1'], ['inline'], false],
+  ] as const)('Docker %s, cache-from %j, cache-to %j: crash warning %s', (version, from, to, warns) => {
+    const warning = inlineCacheCrashWarning(version, from, to);
+    if (!warns) {
+      expect(warning).toBeUndefined();
+      return;
+    }
+    expect(warning).toBe(
+      `cache-from together with cache-to inline can crash this engine (Docker ${version}): its BuildKit may kill dockerd with a stack overflow (moby/buildkit#1609) when a cache-from image's inline cache came from a long-lived engine; use cache-from images pushed from fresh CI runners, drop cache-from or cache-to inline, or upgrade to Docker 23 or later.`,
+    );
   });
 
   test('cache-from: a reference, or type=registry,ref=', () => {

@@ -82,6 +82,24 @@ export function parseCacheTo(spec: string): 'inline' {
   );
 }
 
+/**
+ * Docker before 23 (BuildKit 0.8 in Docker 20.10) can die of a stack overflow in BuildKit's inline cache
+ * export (moby/buildkit#1609) when a build reads cache from an image (`cacheFrom`) and writes inline cache
+ * (`cacheTo: inline`): measured here with a cache-from image whose cache came from a long-lived engine
+ * (docs/buildkit.md). Pure: the warning for that combination on such an engine, else undefined. An engine
+ * version that does not parse gets no warning.
+ */
+export function inlineCacheCrashWarning(
+  engineVersion: string,
+  cacheFrom: readonly string[] | undefined,
+  cacheTo: readonly string[] | undefined,
+): string | undefined {
+  if (!cacheFrom?.length || !cacheTo?.includes('inline')) return undefined;
+  const major = /^v?(\d+)\.\d+/.exec(engineVersion.trim());
+  if (!major || Number(major[1]) >= 23) return undefined;
+  return `cache-from together with cache-to inline can crash this engine (Docker ${engineVersion}): its BuildKit may kill dockerd with a stack overflow (moby/buildkit#1609) when a cache-from image's inline cache came from a long-lived engine; use cache-from images pushed from fresh CI runners, drop cache-from or cache-to inline, or upgrade to Docker 23 or later.`;
+}
+
 /** `--cache-from` takes `REF` or `type=registry,ref=REF` (buildx's spelling). */
 export function parseCacheFrom(spec: string): string {
   const text = spec.trim();

@@ -239,6 +239,8 @@ export interface EngineBuildInfo {
   platform: string;
   /** e.g. `Docker 20.10.24 (API 1.41)`. */
   description: string;
+  /** The engine's own version, e.g. `20.10.24+dfsg1`; `?` when it does not say. */
+  version: string;
 }
 
 const buildInfoCache = new WeakMap<object, Promise<EngineBuildInfo>>();
@@ -266,6 +268,7 @@ async function readBuildInfo(docker: DockerClient, options: EngineCallOptions): 
     buildkit: engineBuilders(version).includes('buildkit'),
     platform: `${version.Os ?? 'linux'}/${version.Arch ?? 'amd64'}`,
     description: `${engineProduct(version)} ${version.Version ?? '?'} (API ${version.ApiVersion ?? '?'})`,
+    version: version.Version ?? '?',
   };
 }
 
