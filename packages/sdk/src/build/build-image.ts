@@ -113,6 +113,10 @@ export async function buildImage(options: BuildImageOptions): Promise<BuildResul
   throwIfAborted(options.signal);
   const cacheTo = (options.cacheTo ?? []).map(parseCacheTo);
 
+  // Asked now, read below: the engine's /version (and, on a client's first use, loading dockerode, ~150 ms here)
+  // overlaps reading the context and the Dockerfile. A bad input still fails first, with its own error.
+  const engineInfo = engineBuildInfo(options);
+  engineInfo.catch(() => {});
   // The Dockerfile parser (dockerfile-ast) and tar-fs load with the first build, not with the SDK's entry points.
   const [{ analyzeDockerfile, assertTarget }, { packBuildContext, planBuildContext }] = await Promise.all([
     import('../dockerfile/analysis.js'),
@@ -127,7 +131,7 @@ export async function buildImage(options: BuildImageOptions): Promise<BuildResul
   if (options.target !== undefined && analysis)
     assertTarget(analysis, options.target, basename(options.dockerfile ?? 'Dockerfile'));
 
-  const engine = await engineBuildInfo(options);
+  const engine = await engineInfo;
   const exposed = analysis ? exposedDockerfile(plan, analysis, options.target) : undefined;
   const builder = chooseBuilder(options, engine.buildkit, engine.description, exposed);
   if (options.platform && !samePlatform(options.platform, engine.platform)) {
