@@ -4,5 +4,5 @@ import { fileURLToPath as __shipFileURLToPath } from 'node:url';
 const require = __shipCreateRequire(import.meta.url);
 const __filename = __shipFileURLToPath(import.meta.url);
 const __dirname = __shipDirname(__filename);
-import{b as a}from"./chunk-FZ5BDUFI.js";import"./chunk-2LS7MSQU.js";import"./chunk-ZHQBY5KL.js";export default a();
-//# sourceMappingURL=dist-DP44BGSX.js.map
+import{a}from"./chunk-IUMFLZJF.js";import"./chunk-ZHQBY5KL.js";export default a();
+//# sourceMappingURL=undici-3ZIPSSRL.js.map

@@ -4,5 +4,5 @@ import { fileURLToPath as __shipFileURLToPath } from 'node:url';
 const require = __shipCreateRequire(import.meta.url);
 const __filename = __shipFileURLToPath(import.meta.url);
 const __dirname = __shipDirname(__filename);
-import{a as r}from"./chunk-ZHQBY5KL.js";var e=class extends Error{static{r(this,"SshEngineError")}name="SshEngineError";code="ESSH"};function o(n){return n instanceof e}r(o,"isSshFailure");export{e as a,o as b};
-//# sourceMappingURL=chunk-M2AAUBQZ.js.map
+import{b as a}from"./chunk-DY2CKRQ6.js";import"./chunk-YZIGJNNA.js";import"./chunk-ZHQBY5KL.js";export default a();
+//# sourceMappingURL=dist-LSRBSUT7.js.map
