@@ -1,4 +1,4 @@
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspectImage, listShipContainers, removeImage } from '@container-ship/sdk';
@@ -106,6 +106,33 @@ describe('ship release', () => {
       /^✖ smoke test failed after [\d.]+m?s: GET \/ answered 500[^\n]*\n {2}url: http:\/\/127\.0\.0\.1:\d+\/ → HTTP 500\n {2}last log lines:\n/,
     );
     expect(smoke.stdout).toMatch(/"GET \/ HTTP\/1\.1" 500/);
+  });
+
+  test('the example with a broken unit test: the BuildKit build runs the test stage, fails on it, and nothing is pushed', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ship-broken-test-'));
+    tempDirs.push(dir);
+    await cp(exampleAppDir, dir, { recursive: true });
+    // The example's own test file, with one expectation broken: what a developer's slip looks like.
+    const tests = join(dir, 'tests', 'test_app.py');
+    const original = await readFile(tests, 'utf8');
+    const broken = original.replace('"Hello from Docker!"', '"Hello from a test that is wrong"');
+    expect(broken).not.toBe(original);
+    await writeFile(tests, broken);
+    const image = `${registry}/${uniqueName('cli-itg-broken-test')}/flask-app`;
+    builtImages.push(`${image}:3.0.0`);
+    const run = await ship(['release', dir, '--image', image, '--tag', 'v3.0.0', '--builder', 'buildkit'], { cwd: repoRoot });
+    expect(run.code).toBe(1);
+    // Progress goes to stderr when stdout is not a terminal; the failing test's own lines are attached to its step.
+    expect(run.stderr).toMatch(/Builder: BuildKit/);
+    expect(run.stderr).toMatch(/\[test \d+\/\d+\] RUN .*unittest[^\n]*\n(?: {2}│ [^\n]*\n)*? {2}│ FAIL: test_index_greets/);
+    expect(errorLines(run.stderr)).toEqual([
+      expect.stringMatching(
+        /^✖ The build failed at step test \d+\/\d+ `RUN .*unittest.*` with exit code 1 \(FAILED \(failures=1\)\)/,
+      ),
+    ]);
+    expect(run.stdout).toBe('');
+    expect(await tagsIn(image)).toEqual([]);
+    expect(await inspectImage(`${image}:3.0.0`)).toBeUndefined();
   });
 
   test('release takes the smoke flags (--env reaches the container under test) and the build flags (--report)', async () => {
