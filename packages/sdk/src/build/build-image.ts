@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { type RegistryAuth, resolveRegistryAuth } from '../auth/registry-auth.js';
 import { type Clock, systemClock } from '../clock.js';
@@ -33,6 +32,7 @@ import { BuildStreamDecoder } from './build-stream.js';
 import type { BuildContextPlan } from './context.js';
 import { DockerignoreMatcher, parseDockerignore } from './dockerignore.js';
 import type { BuildOutput, PreparedOutput, WrittenOutput } from './output.js';
+import { readSecrets } from './read-secrets.js';
 import { declaredArgs, secretBuildArgWarning } from './secret-build-args.js';
 import { sshAgents } from './ssh-agents.js';
 
@@ -369,33 +369,6 @@ function chooseBuilder(
     }
   }
   return builder;
-}
-
-/** Secret values, read before anything is sent: a missing variable or file is the caller's to fix. */
-async function readSecrets(secrets: BuildSecret[], env: NodeJS.ProcessEnv): Promise<Map<string, Buffer>> {
-  const values = new Map<string, Buffer>();
-  for (const secret of secrets) {
-    if (secret.value !== undefined) values.set(secret.id, Buffer.from(secret.value));
-    else if (secret.src !== undefined) {
-      const content = await readFile(secret.src).catch((cause: NodeJS.ErrnoException) => {
-        throw new InvalidInputError(
-          `The secret '${secret.id}' could not be read from '${secret.src}' (${cause.code ?? cause.message}); point src at a readable file.`,
-          { cause },
-        );
-      });
-      values.set(secret.id, content);
-    } else {
-      const name = secret.env ?? secret.id;
-      const value = env[name];
-      if (value === undefined) {
-        throw new InvalidInputError(
-          `The secret '${secret.id}' reads the environment variable ${name}, which is not set; set it or use src=FILE.`,
-        );
-      }
-      values.set(secret.id, Buffer.from(value));
-    }
-  }
-  return values;
 }
 
 async function sessionCredentials(host: string, options: BuildImageOptions) {

@@ -18,7 +18,8 @@ describe('BuildKit inputs as buildx spells them', () => {
     ['id=npmrc,src=/home/me/.npmrc', { id: 'npmrc', src: '/home/me/.npmrc' }],
     ['id=npmrc,source=.npmrc', { id: 'npmrc', src: '.npmrc' }],
     ['id=token,type=env,src=API_TOKEN', { id: 'token', env: 'API_TOKEN' }],
-    ['id=API_TOKEN', { id: 'API_TOKEN', env: 'API_TOKEN' }],
+    ['id=API_TOKEN', { id: 'API_TOKEN' }],
+    ['type=file,id=npmrc', { id: 'npmrc' }],
   ])('--secret %s', (spec, expected) => {
     expect(parseSecretSpec(spec)).toEqual(expected);
   });

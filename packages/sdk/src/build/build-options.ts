@@ -5,7 +5,10 @@ import { InvalidInputError } from '../errors.js';
  * into the SDK's options, and the checks that need no engine.
  */
 
-/** A build secret: `RUN --mount=type=secret,id=ID` reads it. Exactly one source. */
+/**
+ * A build secret: `RUN --mount=type=secret,id=ID` reads it. At most one source; with none, as
+ * buildx does, the environment variable named like the id when it is set, else the file at that path.
+ */
 export interface BuildSecret {
   id: string;
   /** Read from this environment variable. */
@@ -55,8 +58,8 @@ export function parseSecretSpec(spec: string): BuildSecret {
   const env = parts.get('env') ?? (type === 'env' ? src : undefined);
   if (env !== undefined && type !== 'file') return { id, env };
   if (src !== undefined) return { id, src };
-  // buildx: with neither, the id names an environment variable... or a file; we take the variable.
-  return { id, env: id };
+  // buildx: with neither, the id names an environment variable if one is set, else a file (read at build time).
+  return { id };
 }
 
 /** `default`, `ID=SOCKET` or `ID=KEYFILE[,KEYFILE...]`, as buildx reads `--ssh`. */
