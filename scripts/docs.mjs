@@ -132,6 +132,7 @@ async function runDoc(file, baseEnv, tmpRoot) {
     }
     replacements.push({ block, body: renderCommands(results) });
   }
+  await removeRunImages(hex, env);
   if (mode === 'capture' && replacements.length > 0) {
     const text = withRunId(replaceBodies(parsed.lines, replacements), hex, oldIds);
     writeFileSync(file, text);
@@ -144,6 +145,19 @@ async function runDoc(file, baseEnv, tmpRoot) {
     blocks: captures.length,
     sdk: parsed.blocks.filter((b) => b.kind === 'sdk'),
   };
+}
+
+/**
+ * The images this page's commands tagged into its own repositories (`docs-<hex>/...`, `readme-<hex>/...`),
+ * removed at the end so runs do not pile up on a laptop's engine. The registry copies stay: the test bed's
+ * registries are disposable.
+ */
+async function removeRunImages(hex, env) {
+  const listed = await shell(`docker images --format '{{.Repository}}:{{.Tag}}'`, { cwd: repoRoot, env });
+  if (listed.exitCode !== 0) return;
+  const ours = new RegExp(`(^|/)(docs|readme)(-[a-z]+)*-${hex}/`);
+  const refs = listed.output.split('\n').filter((ref) => ours.test(ref) && !ref.endsWith(':<none>'));
+  if (refs.length > 0) await shell(`docker rmi ${refs.map((ref) => `'${ref}'`).join(' ')}`, { cwd: repoRoot, env });
 }
 
 /** Why the run does not match the docs (exit code, then the first error line), or undefined. */
