@@ -59,7 +59,11 @@ function addBuildOptions<A extends unknown[], O extends OptionValues, G extends 
       collect,
     )
     .option('--cache-from <ref>', 'an image whose layers the build may reuse (repeatable)', collect)
-    .option('--cache-to <inline>', 'inline: write cache metadata into the image (changes its id)', collect);
+    .option(
+      '--cache-to <inline|none>',
+      'inline: write cache metadata into the image for --cache-from on a fresh runner (release does by default with BuildKit); none: do not',
+      collect,
+    );
 }
 
 function addTagOptions<A extends unknown[], O extends OptionValues, G extends OptionValues>(

@@ -12,8 +12,11 @@ import {
   type BuildSettings,
   cancelBuild,
   engineBuildInfo,
+  imageContent,
   inspectImage,
+  removeImage,
   startBuild,
+  tagImage,
 } from '../engine/images.js';
 import { followJsonStream } from '../engine/json-stream.js';
 import { BuildError, InvalidInputError, ShipError, throwIfAborted } from '../errors.js';
@@ -23,6 +26,7 @@ import {
   type BuildSecret,
   type BuildSsh,
   dockerfileSyntax,
+  inlineCacheCanCrash,
   inlineCacheCrashWarning,
   parseCacheTo,
   samePlatform,
@@ -53,8 +57,12 @@ export interface BuildImageOptions extends EngineOptions, BuildSettings {
   secrets?: BuildSecret[] | undefined;
   /** BuildKit: SSH agents for `RUN --mount=type=ssh`. */
   ssh?: BuildSsh[] | undefined;
-  /** BuildKit: `inline` writes cache metadata into the image so `cacheFrom` can reuse it elsewhere (changes the image id). */
-  cacheTo?: string[] | undefined;
+  /**
+   * BuildKit: `inline` writes cache metadata into the image so `cacheFrom` can reuse it on a fresh engine;
+   * `none` or nothing writes none. `auto` (what `release` does when not told): inline with BuildKit, except on
+   * Docker before 23 when a `cacheFrom` image exists, where both together can crash the engine (moby/buildkit#1609).
+   */
+  cacheTo?: string[] | 'auto' | undefined;
   /** Credentials for a private `FROM` (BuildKit asks per registry; default: the push's resolver). */
   auth?: RegistryAuth | undefined;
   /**
@@ -111,7 +119,7 @@ export async function buildImage(options: BuildImageOptions): Promise<BuildResul
   // An export makes no image, so there is nothing to tag (buildx ignores the tags too).
   const tags = options.output ? [] : buildTags(options);
   throwIfAborted(options.signal);
-  const cacheTo = (options.cacheTo ?? []).map(parseCacheTo);
+  const cacheTo = options.cacheTo === 'auto' ? [] : (options.cacheTo ?? []).map(parseCacheTo);
 
   // Asked now, read below: the engine's /version (and, on a client's first use, loading dockerode, ~150 ms here)
   // overlaps reading the context and the Dockerfile. A bad input still fails first, with its own error.
@@ -172,7 +180,16 @@ export async function buildImage(options: BuildImageOptions): Promise<BuildResul
         warn(unusedBuildArgWarning(options.buildArgs, declared));
       }
       if (builder === 'buildkit') warn(inlineCacheCrashWarning(engine.version, options.cacheFrom, cacheTo));
-      const buildArgs = cacheTo.includes('inline') ? { ...options.buildArgs, BUILDKIT_INLINE_CACHE: '1' } : options.buildArgs;
+      const inline =
+        cacheTo.includes('inline') ||
+        (options.cacheTo === 'auto' &&
+          builder === 'buildkit' &&
+          !options.output &&
+          (await inlineByDefault(engine.version, options, onProgress)));
+      const buildArgs = inline ? { ...options.buildArgs, BUILDKIT_INLINE_CACHE: '1' } : options.buildArgs;
+      // What the first tag names now: a rebuild that differs from it only where the engine shows nothing keeps it.
+      const previous =
+        builder === 'buildkit' && tags[0] !== undefined ? await imageContent(tags[0], options).catch(() => undefined) : undefined;
       const syntax = dockerfileSyntax(plan.dockerfileText);
       const decoder = buildKit
         ? new buildKit.BuildKitStreamDecoder({ onProgress, syntax, makesImage: !options.output })
@@ -237,8 +254,9 @@ export async function buildImage(options: BuildImageOptions): Promise<BuildResul
           const written = await writtenOutput(output);
           return { ...run, output: written, durationMs: clock.now() - started };
         }
-        const image = await inspectImage(outcome.imageId, options);
-        return { ...run, imageId: outcome.imageId, tags, size: image?.size ?? 0, durationMs: clock.now() - started };
+        const imageId = await keepPreviousImage(outcome.imageId, previous, tags, options, onProgress);
+        const image = await inspectImage(imageId, options);
+        return { ...run, imageId, tags, size: image?.size ?? 0, durationMs: clock.now() - started };
       } catch (error) {
         packed.stream.destroy();
         await output?.discard();
@@ -253,6 +271,72 @@ export async function buildImage(options: BuildImageOptions): Promise<BuildResul
         ? `Exported the build to ${result.output.dest === '-' ? 'standard output' : result.output.dest} (${result.output.type})`
         : `Built ${result.imageId.slice(7, 19)}${tags.length ? ` as ${tags.join(', ')}` : ''}`,
   );
+}
+
+function writesInlineCache(cacheTo: BuildImageOptions['cacheTo']): boolean {
+  return Array.isArray(cacheTo) && cacheTo.map(parseCacheTo).includes('inline');
+}
+
+/**
+ * `cacheTo: 'auto'`: inline cache, except where it can crash the engine (Docker before 23 reading a
+ * `cacheFrom` image that exists, here or in its registry; a ref nobody pushed yet imports nothing).
+ * When the registry cannot be asked, the image is taken to exist.
+ */
+async function inlineByDefault(
+  engineVersion: string,
+  options: BuildImageOptions,
+  onProgress: ProgressListener | undefined,
+): Promise<boolean> {
+  const cacheFrom = options.cacheFrom ?? [];
+  if (cacheFrom.length === 0 || !inlineCacheCanCrash(engineVersion)) return true;
+  const existing = await firstExisting(cacheFrom, options);
+  if (existing === undefined) return true;
+  onProgress?.({
+    type: 'info',
+    phase: 'build',
+    message: `Inline cache: not written, because this build reads cache from ${existing} and both together can crash Docker ${engineVersion} (moby/buildkit#1609); set cache-to inline to write it anyway, or upgrade to Docker 23 or later.`,
+  });
+  return false;
+}
+
+async function firstExisting(refs: string[], options: BuildImageOptions): Promise<string | undefined> {
+  const { withRepositoryClient } = await import('../registry/list-tags.js');
+  for (const ref of refs) {
+    if (await inspectImage(ref, options).catch(() => undefined)) return ref;
+    const found = await withRepositoryClient(
+      ref,
+      { auth: options.auth, env: options.env, signal: options.signal },
+      (client, repo) => client.headManifest(repo.repository, repo.digest ?? repo.tag ?? 'latest'),
+    ).catch(() => true);
+    if (found) return ref;
+  }
+  return undefined;
+}
+
+/**
+ * BuildKit writes inline cache metadata in an order that changes from build to build (docs/buildkit.md), so
+ * a fully cached rebuild can be a new image id with the same content. When the new image matches the one
+ * the first tag named before the build in all the engine shows (config, layers, history), the tags go back
+ * to that image and the new one is removed: the same source keeps its image id and its pushed digest.
+ */
+async function keepPreviousImage(
+  built: string,
+  previous: { id: string; content: string } | undefined,
+  tags: string[],
+  options: BuildImageOptions,
+  onProgress: ProgressListener | undefined,
+): Promise<string> {
+  if (!previous || previous.id === built) return built;
+  const rebuilt = await imageContent(built, options).catch(() => undefined);
+  if (rebuilt?.content !== previous.content) return built;
+  for (const tag of tags) await tagImage(previous.id, tag, options);
+  await removeImage(built, options).catch(() => {});
+  onProgress?.({
+    type: 'info',
+    phase: 'build',
+    message: `Kept image ${previous.id.slice(7, 19)}: the rebuild differs from it only in BuildKit's cache metadata`,
+  });
+  return previous.id;
 }
 
 /** The export, once the engine has sent all of it, moved into place. */
@@ -359,7 +443,7 @@ function chooseBuilder(
     const needs = [
       options.secrets?.length ? 'secrets' : undefined,
       options.ssh?.length ? 'ssh' : undefined,
-      options.cacheTo?.length ? 'cache-to' : undefined,
+      writesInlineCache(options.cacheTo) ? 'cache-to' : undefined,
       options.output ? 'output' : undefined,
     ].filter(Boolean);
     if (needs.length > 0) {

@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { InvalidInputError } from '../errors.js';
 import {
   dockerfileSyntax,
+  inlineCacheCanCrash,
   inlineCacheCrashWarning,
   parseCacheFrom,
   parseCacheTo,
@@ -45,7 +46,21 @@ describe('BuildKit inputs as buildx spells them', () => {
   test('cache-to: only inline exists on this engine', () => {
     expect(parseCacheTo('inline')).toBe('inline');
     expect(parseCacheTo('type=inline')).toBe('inline');
-    expect(() => parseCacheTo('type=registry,ref=x')).toThrow('exports only inline cache; use --cache-to inline.');
+    expect(parseCacheTo('none')).toBe('none');
+    expect(parseCacheTo('type=none')).toBe('none');
+    expect(() => parseCacheTo('type=registry,ref=x')).toThrow('exports only inline cache; use --cache-to inline (or none).');
+  });
+
+  test.each([
+    ['20.10.24+dfsg1', true],
+    ['v20.10.0', true],
+    ['22.06.0-beta.0', true],
+    ['23.0.0', false],
+    ['28.2.2', false],
+    ['?', false],
+    ['', false],
+  ])('inline cache with cache-from can crash Docker %j: %s', (version, crashes) => {
+    expect(inlineCacheCanCrash(version)).toBe(crashes);
   });
 
   test.each([

@@ -76,12 +76,16 @@ export function parseSshSpec(spec: string): BuildSsh {
   return paths === undefined ? { id } : { id, paths: paths.map((path) => path.trim()) };
 }
 
-/** Only inline cache can be exported by this engine's BuildKit: `inline` or `type=inline`. */
-export function parseCacheTo(spec: string): 'inline' {
+/**
+ * Only inline cache can be exported by this engine's BuildKit: `inline` or `type=inline`; `none` (or
+ * `type=none`) writes no cache, which turns off the release's default.
+ */
+export function parseCacheTo(spec: string): 'inline' | 'none' {
   const text = spec.trim();
   if (text === 'inline' || /^type=inline(,.*)?$/.test(text)) return 'inline';
+  if (text === 'none' || text === 'type=none') return 'none';
   throw new InvalidInputError(
-    `The cache export '${spec}' is not supported: the engine's built-in BuildKit exports only inline cache; use --cache-to inline.`,
+    `The cache export '${spec}' is not supported: the engine's built-in BuildKit exports only inline cache; use --cache-to inline (or none).`,
   );
 }
 
@@ -89,17 +93,20 @@ export function parseCacheTo(spec: string): 'inline' {
  * Docker before 23 (BuildKit 0.8 in Docker 20.10) can die of a stack overflow in BuildKit's inline cache
  * export (moby/buildkit#1609) when a build reads cache from an image (`cacheFrom`) and writes inline cache
  * (`cacheTo: inline`): measured here with a cache-from image whose cache came from a long-lived engine
- * (docs/buildkit.md). Pure: the warning for that combination on such an engine, else undefined. An engine
- * version that does not parse gets no warning.
+ * (docs/buildkit.md). Pure: true for such an engine; an engine version that does not parse is not one.
  */
+export function inlineCacheCanCrash(engineVersion: string): boolean {
+  const major = /^v?(\d+)\.\d+/.exec(engineVersion.trim());
+  return major !== null && Number(major[1]) < 23;
+}
+
+/** Pure: the warning for an explicit `cacheFrom` + `cacheTo: inline` on an engine where that can crash, else undefined. */
 export function inlineCacheCrashWarning(
   engineVersion: string,
   cacheFrom: readonly string[] | undefined,
   cacheTo: readonly string[] | undefined,
 ): string | undefined {
-  if (!cacheFrom?.length || !cacheTo?.includes('inline')) return undefined;
-  const major = /^v?(\d+)\.\d+/.exec(engineVersion.trim());
-  if (!major || Number(major[1]) >= 23) return undefined;
+  if (!cacheFrom?.length || !cacheTo?.includes('inline') || !inlineCacheCanCrash(engineVersion)) return undefined;
   return `cache-from together with cache-to inline can crash this engine (Docker ${engineVersion}): its BuildKit may kill dockerd with a stack overflow (moby/buildkit#1609) when a cache-from image's inline cache came from a long-lived engine; use cache-from images pushed from fresh CI runners, drop cache-from or cache-to inline, or upgrade to Docker 23 or later.`;
 }
 

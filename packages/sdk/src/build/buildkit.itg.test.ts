@@ -294,6 +294,38 @@ describe('BuildKit through our own session (real engine)', () => {
       await runProcess('docker', ['inspect', '--format', '{{json .Config.Labels}} {{.Id}}', inline.tags[0] as string])
     ).stdout;
     expect(inspect).toContain(inline.imageId);
+
+    // Inline cache is written in an unstable order: a cached rebuild keeps the image its tag named when all the
+    // engine shows of the two is the same, so the id (and a pushed digest) stays.
+    const rebuilt = await buildImage({ context, tags: [inline.tags[0] as string], cacheTo: ['inline'] });
+    expect(rebuilt.imageId).toBe(inline.imageId);
+
+    // 'auto' (the release's default): inline cache, but not with a cache-from image that exists on Docker before 23.
+    const autoInfos: string[] = [];
+    const autoWarnings: string[] = [];
+    await buildImage({
+      context,
+      tags: [tagFor('inline-auto')],
+      cacheTo: 'auto',
+      cacheFrom: [plain.tags[0] as string],
+      onProgress: (event) => {
+        if (event.type === 'info') autoInfos.push(event.message);
+        if (event.type === 'warning') autoWarnings.push(event.message);
+      },
+    });
+    expect(autoWarnings).toEqual([]);
+    expect(autoInfos.filter((message) => message.startsWith('Inline cache: not written'))).toHaveLength(crash.length);
+    const noCacheSource = await buildImage({
+      context,
+      tags: [tagFor('inline-auto-new')],
+      cacheTo: 'auto',
+      // A repository nobody pushed to: there is no cache to read, so nothing can crash.
+      cacheFrom: [`${loadTestbed().registries.plain.host}/${uniqueName('i11-nobody')}:1`],
+      onProgress: (event) => event.type === 'info' && autoInfos.push(event.message),
+    });
+    expect(noCacheSource.warnings).toEqual([]);
+    expect(autoInfos.filter((message) => message.startsWith('Inline cache: not written'))).toHaveLength(crash.length);
+
     const classic = await buildImage({ context, builder: 'classic', cacheTo: ['inline'] }).catch((caught: unknown) => caught);
     expect(classic).toBeInstanceOf(InvalidInputError);
     expect((classic as Error).message).toMatch(

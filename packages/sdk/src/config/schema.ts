@@ -75,7 +75,7 @@ export const buildSchema = z.strictObject({
   /** `default` or `ID=SOCKET`. */
   ssh: z.array(nonEmpty).optional(),
   cacheFrom: z.array(nonEmpty).optional(),
-  /** `inline` (the only export this engine's BuildKit has). */
+  /** `inline` (the only export this engine's BuildKit has) or `none`; a release writes inline cache by default. */
   cacheTo: z.array(nonEmpty).optional(),
 });
 

@@ -61,16 +61,20 @@ async function call<T>(options: EngineCallOptions, ref: string, run: () => Promi
 
 const nanosToMs = (value: number | undefined) => (value ? Math.round(value / 1_000_000) : undefined);
 
-/** The image, or undefined when the engine does not have it. */
-export async function inspectImage(ref: string, options: EngineCallOptions = {}): Promise<ImageInfo | undefined> {
+async function rawInspect(ref: string, options: EngineCallOptions): Promise<ImageInspectInfo | undefined> {
   throwIfAborted(options.signal);
-  let raw: ImageInspectInfo;
   try {
-    raw = await (await dockerFor(options)).getImage(ref).inspect();
+    return await (await dockerFor(options)).getImage(ref).inspect();
   } catch (error) {
     if (engineStatusCode(error) === 404) return undefined;
     throw translateEngineError(error, options, { doing: `inspecting '${ref}'` });
   }
+}
+
+/** The image, or undefined when the engine does not have it. */
+export async function inspectImage(ref: string, options: EngineCallOptions = {}): Promise<ImageInfo | undefined> {
+  const raw = await rawInspect(ref, options);
+  if (!raw) return undefined;
   const config = raw.Config ?? {};
   const health = (
     config as { Healthcheck?: { Test?: string[]; Interval?: number; Timeout?: number; StartPeriod?: number; Retries?: number } }
@@ -144,6 +148,33 @@ export async function imageHistory(ref: string, options: EngineCallOptions = {})
     tags: entry.Tags ?? [],
     comment: entry.Comment,
   }));
+}
+
+/**
+ * The image's id and a text of all the engine shows of it: config, layers (content digests), platform,
+ * creation time and history. Two images with the same text differ only in config fields the engine does
+ * not show, such as BuildKit's inline cache metadata. Undefined when the engine does not have the image.
+ */
+export async function imageContent(
+  ref: string,
+  options: EngineCallOptions = {},
+): Promise<{ id: string; content: string } | undefined> {
+  const raw = await rawInspect(ref, options);
+  if (!raw) return undefined;
+  const history = await imageHistory(raw.Id, options);
+  const content = JSON.stringify({
+    config: raw.Config,
+    layers: raw.RootFS?.Layers ?? [],
+    os: raw.Os,
+    architecture: raw.Architecture,
+    variant: (raw as { Variant?: string }).Variant,
+    author: raw.Author,
+    created: raw.Created,
+    comment: raw.Comment,
+    // Only the top entry has an id (the image's own): the rest of each entry is the content.
+    history: history.map((entry) => [entry.createdBy, entry.size, entry.created, entry.comment]),
+  });
+  return { id: raw.Id, content };
 }
 
 /** `registry/name:tag` to dockerode's `{ repo, tag }` (the tag is what follows the last `:` after the last `/`). */

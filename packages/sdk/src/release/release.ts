@@ -81,7 +81,11 @@ export interface ReleaseOptions extends EngineOptions, ReleaseRegistryTls {
   ssh?: BuildSsh[] | undefined;
   /** Images whose layers the build may reuse (BuildKit: those pushed with inline cache). */
   cacheFrom?: string[] | undefined;
-  /** `['inline']`: push cache metadata with the image (opt-in: on a multi-stage build it makes every build a new image id). */
+  /**
+   * Default: inline cache metadata is pushed with a BuildKit image, so `cacheFrom` it helps the next fresh
+   * runner (except on Docker before 23 when a `cacheFrom` image exists: see `buildImage`). `['inline']`
+   * always, `['none']` never.
+   */
   cacheTo?: string[] | undefined;
   /** Groups the containers of this release for `cleanup({ runId })` (never stamped on the image). Default: new. */
   runId?: string | undefined;
@@ -212,6 +216,7 @@ async function runRelease(o: ReleaseOptions, targets: PublishTarget[], clock: Cl
   const build = await buildImage({
     context: o.context,
     ...buildSettings(o),
+    cacheTo: o.cacheTo ?? 'auto',
     tags: mainTags,
     // Nothing per run on the image: the same source gives the same image id and digest, so a
     // cached rebuild is a cache hit and a re-release uploads nothing. The run id is on containers.
