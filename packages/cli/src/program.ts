@@ -325,7 +325,7 @@ function defineCommands(program: Program) {
       .command('lint')
       .summary('lint a Dockerfile for size, cache and safety problems')
       .description('Lint a Dockerfile: exit 1 when any warning or error remains.')
-      .argument('[dockerfile]', 'the Dockerfile', 'Dockerfile')
+      .argument('[dockerfile]', 'the Dockerfile, or a directory that holds one', 'Dockerfile')
       .addOption(new Option('--format <format>', 'the output format').choices(['text', 'json', 'sarif']).default('text'))
       .option('--ignore <id>', 'a rule id to ignore (repeatable)', collect)
       .option('--port <port>', 'the port the smoke test uses (default: ship.yaml smoke.port, else 5000)', parsePort)

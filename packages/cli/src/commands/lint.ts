@@ -1,4 +1,5 @@
-import { dirname } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { formatLintJson, formatLintText, lintDockerfile, lintExitCode, toSarif } from '@container-ship/sdk/dockerfile';
 import type { CliContext, CommandResult } from '../context.js';
 import { configFor } from '../inputs.js';
@@ -8,7 +9,13 @@ import type { Flags } from '../program.js';
 const DEFAULT_SMOKE_PORT = 5000;
 
 /** `ship lint`: findings as text, JSON or SARIF; exit 1 while any warning or error remains. */
-export async function run(ctx: CliContext, [dockerfile = 'Dockerfile']: string[], flags: Flags<'lint'>): Promise<CommandResult> {
+export async function run(ctx: CliContext, [given = 'Dockerfile']: string[], flags: Flags<'lint'>): Promise<CommandResult> {
+  // A directory (`ship lint .`, `ship lint examples/app`) means the Dockerfile in it, as `ship build DIR` does.
+  const isDirectory = await stat(ctx.path(given)).then(
+    (info) => info.isDirectory(),
+    () => false,
+  );
+  const dockerfile = isDirectory ? join(given, 'Dockerfile') : given;
   const path = ctx.path(dockerfile);
   const config = await configFor(ctx, dirname(path));
   const smokePort = flags.port ?? (config.smoke === false ? undefined : (config.smoke?.port ?? DEFAULT_SMOKE_PORT));

@@ -284,8 +284,23 @@ describe('lintDockerfile on disk', () => {
 
   test('a missing Dockerfile is a clear input error', async () => {
     await expect(lintDockerfile({ dockerfile: '/nonexistent/Dockerfile' })).rejects.toThrow(
-      'Cannot read Dockerfile /nonexistent/Dockerfile; check the path (or pass --file).',
+      'Cannot read Dockerfile /nonexistent/Dockerfile; check the path, or name the Dockerfile to lint.',
     );
+  });
+
+  test('a directory means its Dockerfile, with that directory as the context', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lint-dir-'));
+    try {
+      await writeFile(join(dir, 'Dockerfile'), 'FROM python:3.11-slim\nARG API_TOKEN\n');
+      const result = await lintDockerfile({ dockerfile: dir });
+      expect(result.file).toBe(join(dir, 'Dockerfile'));
+      expect(result.findings.find((f) => f.id === 'CS012')).toMatchObject({ line: 2 });
+      expect(result.findings.find((f) => f.id === 'CS015')).toBeDefined();
+      await rm(join(dir, 'Dockerfile'));
+      await expect(lintDockerfile({ dockerfile: dir })).rejects.toThrow(`Cannot read Dockerfile ${join(dir, 'Dockerfile')}`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,11 +1,11 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { InvalidInputError } from '../errors.js';
 import { analyzeDockerfile } from './analysis.js';
 import { type LintBuilder, type LintFinding, lintRule, runLintRules } from './rules.js';
 
 export interface LintOptions {
-  /** Path of the Dockerfile. */
+  /** Path of the Dockerfile, or of a directory that holds one named `Dockerfile` (as `ship lint .`). */
   dockerfile: string;
   /** The build context, where `.dockerignore` is looked for; defaults to the Dockerfile's directory. */
   context?: string | undefined;
@@ -20,7 +20,7 @@ export interface LintOptions {
 }
 
 export interface LintResult {
-  /** The Dockerfile, as given. */
+  /** The Dockerfile, as given (`DIR/Dockerfile` when a directory was given). */
   file: string;
   findings: LintFinding[];
 }
@@ -38,12 +38,19 @@ export interface LintTextOptions {
 
 /** Lints a Dockerfile on disk, with its build context's `.dockerignore`. */
 export async function lintDockerfile(options: LintOptions): Promise<LintResult> {
-  const context = options.context ?? dirname(options.dockerfile);
+  const isDirectory = await stat(options.dockerfile).then(
+    (info) => info.isDirectory(),
+    () => false,
+  );
+  const dockerfile = isDirectory ? join(options.dockerfile, 'Dockerfile') : options.dockerfile;
+  const context = options.context ?? dirname(dockerfile);
   let text: string;
   try {
-    text = await readFile(options.dockerfile, 'utf8');
+    text = await readFile(dockerfile, 'utf8');
   } catch (cause) {
-    throw new InvalidInputError(`Cannot read Dockerfile ${options.dockerfile}; check the path (or pass --file).`, { cause });
+    throw new InvalidInputError(`Cannot read Dockerfile ${dockerfile}; check the path, or name the Dockerfile to lint.`, {
+      cause,
+    });
   }
   const dockerignorePath = join(context, '.dockerignore');
   const dockerignore = await readFile(dockerignorePath, 'utf8').catch((error: NodeJS.ErrnoException) => {
@@ -51,7 +58,7 @@ export async function lintDockerfile(options: LintOptions): Promise<LintResult> 
     throw error;
   });
   return lintDockerfileText(text, {
-    file: options.dockerfile,
+    file: dockerfile,
     dockerignore,
     dockerignorePath,
     smokePort: options.smokePort,
