@@ -42,6 +42,16 @@ describe('ship lint', () => {
     expect(await ship(['lint', 'Dockerfile.naive', '--quiet'], { cwd: dir })).toEqual({ code: 1, stdout: '', stderr: '' });
   });
 
+  test('a directory means the Dockerfile in it, as ship build DIR reads its context', async () => {
+    const sub = join(dir, 'naive-app');
+    await cp(join(dir, 'Dockerfile.naive'), join(sub, 'Dockerfile'), { recursive: true });
+    const run = await ship(['lint', 'naive-app', '--format', 'json'], { cwd: dir });
+    expect(run.code).toBe(1);
+    const [result] = JSON.parse(run.stdout) as Array<{ file: string; findings: Array<{ id: string }> }>;
+    expect(result?.file).toBe(join('naive-app', 'Dockerfile'));
+    expect(result?.findings.map((finding) => finding.id)).toContain('CS007');
+  });
+
   test('a missing Dockerfile is one line, exit 2', async () => {
     const run = await ship(['lint', 'Nope.dockerfile'], { cwd: dir });
     expect(run.code).toBe(2);

@@ -141,7 +141,7 @@ export async function buildImage(options: BuildImageOptions): Promise<BuildResul
 
   const engine = await engineInfo;
   const exposed = analysis ? exposedDockerfile(plan, analysis, options.target) : undefined;
-  const builder = chooseBuilder(options, engine.buildkit, engine.description, exposed);
+  const builder = chooseBuilder(options, cacheTo, engine.buildkit, engine.description, exposed);
   if (options.platform && !samePlatform(options.platform, engine.platform)) {
     throw new ShipError(
       'PLATFORM_UNSUPPORTED',
@@ -189,7 +189,9 @@ export async function buildImage(options: BuildImageOptions): Promise<BuildResul
       const buildArgs = inline ? { ...options.buildArgs, BUILDKIT_INLINE_CACHE: '1' } : options.buildArgs;
       // What the first tag names now: a rebuild that differs from it only where the engine shows nothing keeps it.
       const previous =
-        builder === 'buildkit' && tags[0] !== undefined ? await imageContent(tags[0], options).catch(() => undefined) : undefined;
+        builder === 'buildkit' && tags[0] !== undefined
+          ? (await inspectImage(tags[0], options).catch(() => undefined))?.id
+          : undefined;
       const syntax = dockerfileSyntax(plan.dockerfileText);
       const decoder = buildKit
         ? new buildKit.BuildKitStreamDecoder({ onProgress, syntax, makesImage: !options.output })
@@ -273,10 +275,6 @@ export async function buildImage(options: BuildImageOptions): Promise<BuildResul
   );
 }
 
-function writesInlineCache(cacheTo: BuildImageOptions['cacheTo']): boolean {
-  return Array.isArray(cacheTo) && cacheTo.map(parseCacheTo).includes('inline');
-}
-
 /**
  * `cacheTo: 'auto'`: inline cache, except where it can crash the engine (Docker before 23 reading a
  * `cacheFrom` image that exists, here or in its registry; a ref nobody pushed yet imports nothing).
@@ -321,22 +319,24 @@ async function firstExisting(refs: string[], options: BuildImageOptions): Promis
  */
 async function keepPreviousImage(
   built: string,
-  previous: { id: string; content: string } | undefined,
+  previous: string | undefined,
   tags: string[],
   options: BuildImageOptions,
   onProgress: ProgressListener | undefined,
 ): Promise<string> {
-  if (!previous || previous.id === built) return built;
-  const rebuilt = await imageContent(built, options).catch(() => undefined);
-  if (rebuilt?.content !== previous.content) return built;
-  for (const tag of tags) await tagImage(previous.id, tag, options);
+  // The same id (every warm build without inline cache) needs no comparison; the earlier image is still in
+  // the engine by its id (untagged) until something prunes it, and then it is not kept.
+  if (previous === undefined || previous === built) return built;
+  const [before, after] = await Promise.all([previous, built].map((ref) => imageContent(ref, options).catch(() => undefined)));
+  if (before === undefined || before.content !== after?.content) return built;
+  for (const tag of tags) await tagImage(previous, tag, options);
   await removeImage(built, options).catch(() => {});
   onProgress?.({
     type: 'info',
     phase: 'build',
-    message: `Kept image ${previous.id.slice(7, 19)}: the rebuild differs from it only in BuildKit's cache metadata`,
+    message: `Kept image ${previous.slice(7, 19)}: the rebuild differs from it only in BuildKit's cache metadata`,
   });
-  return previous.id;
+  return previous;
 }
 
 /** The export, once the engine has sent all of it, moved into place. */
@@ -413,6 +413,7 @@ function couldTake(source: string, path: string): boolean {
 
 function chooseBuilder(
   options: BuildImageOptions,
+  cacheTo: readonly string[],
   engineHasBuildKit: boolean,
   engine: string,
   exposed: string | undefined,
@@ -443,7 +444,7 @@ function chooseBuilder(
     const needs = [
       options.secrets?.length ? 'secrets' : undefined,
       options.ssh?.length ? 'ssh' : undefined,
-      writesInlineCache(options.cacheTo) ? 'cache-to' : undefined,
+      cacheTo.includes('inline') ? 'cache-to' : undefined,
       options.output ? 'output' : undefined,
     ].filter(Boolean);
     if (needs.length > 0) {

@@ -39,6 +39,7 @@ describe('readSecrets: where each secret value comes from, as buildx reads them'
       "The secret 'nowhere' has no source: no environment variable nowhere is set and no file 'nowhere' exists; pass --secret id=nowhere,env=VAR or id=nowhere,src=FILE.",
     ],
     ['a directory is not a file', { id: 'a', src: '.' }, "The secret 'a' could not be read from"],
+    ['a src file that is missing, named like the id', { id: 'gone', src: 'gone' }, "The secret 'gone' could not be read from"],
   ])('refused: %s', async (_, secret, message) => {
     const failure = await readSecrets([secret], {}, dir).catch((caught: unknown) => caught);
     expect(failure).toBeInstanceOf(InvalidInputError);

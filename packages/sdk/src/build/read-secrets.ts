@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { InvalidInputError } from '../errors.js';
 import type { BuildSecret } from './build-options.js';
@@ -24,31 +24,23 @@ export async function readSecrets(
     } else {
       // Only an id: buildx reads the variable of that name when it is set, else the file at that path.
       const value = env[secret.id];
-      const path = resolve(cwd, secret.id);
-      if (value !== undefined) values.set(secret.id, Buffer.from(value));
-      else if (await isFile(path)) values.set(secret.id, await readSecretFile(secret.id, path));
-      else {
-        throw new InvalidInputError(
-          `The secret '${secret.id}' has no source: no environment variable ${secret.id} is set and no file '${secret.id}' exists; pass --secret id=${secret.id},env=VAR or id=${secret.id},src=FILE.`,
-        );
-      }
+      const noSource = `The secret '${secret.id}' has no source: no environment variable ${secret.id} is set and no file '${secret.id}' exists; pass --secret id=${secret.id},env=VAR or id=${secret.id},src=FILE.`;
+      values.set(
+        secret.id,
+        value !== undefined ? Buffer.from(value) : await readSecretFile(secret.id, resolve(cwd, secret.id), noSource),
+      );
     }
   }
   return values;
 }
 
-async function readSecretFile(id: string, path: string): Promise<Buffer> {
+/** `whenMissing`: the sentence for a file that does not exist, when that means something else than a bad path. */
+async function readSecretFile(id: string, path: string, whenMissing?: string): Promise<Buffer> {
   return readFile(path).catch((cause: NodeJS.ErrnoException) => {
+    if (whenMissing !== undefined && cause.code === 'ENOENT') throw new InvalidInputError(whenMissing, { cause });
     throw new InvalidInputError(
       `The secret '${id}' could not be read from '${path}' (${cause.code ?? cause.message}); point src at a readable file.`,
       { cause },
     );
   });
-}
-
-async function isFile(path: string): Promise<boolean> {
-  return stat(path).then(
-    (info) => info.isFile(),
-    () => false,
-  );
 }

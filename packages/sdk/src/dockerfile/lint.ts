@@ -1,11 +1,11 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { InvalidInputError } from '../errors.js';
 import { analyzeDockerfile } from './analysis.js';
 import { type LintBuilder, type LintFinding, lintRule, runLintRules } from './rules.js';
 
 export interface LintOptions {
-  /** Path of the Dockerfile, or of a directory that holds one named `Dockerfile` (as `ship lint .`). */
+  /** Path of the Dockerfile. */
   dockerfile: string;
   /** The build context, where `.dockerignore` is looked for; defaults to the Dockerfile's directory. */
   context?: string | undefined;
@@ -20,7 +20,7 @@ export interface LintOptions {
 }
 
 export interface LintResult {
-  /** The Dockerfile, as given (`DIR/Dockerfile` when a directory was given). */
+  /** The Dockerfile, as given. */
   file: string;
   findings: LintFinding[];
 }
@@ -38,11 +38,7 @@ export interface LintTextOptions {
 
 /** Lints a Dockerfile on disk, with its build context's `.dockerignore`. */
 export async function lintDockerfile(options: LintOptions): Promise<LintResult> {
-  const isDirectory = await stat(options.dockerfile).then(
-    (info) => info.isDirectory(),
-    () => false,
-  );
-  const dockerfile = isDirectory ? join(options.dockerfile, 'Dockerfile') : options.dockerfile;
+  const { dockerfile } = options;
   const context = options.context ?? dirname(dockerfile);
   let text: string;
   try {
